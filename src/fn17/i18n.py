@@ -1,0 +1,86 @@
+"""Interface language and Norwegian number and date formats.
+
+The interface texts live in ``locales/{nb,nn,en}.yaml`` (one flat key → text map
+each; a test keeps the three catalogues in step). Numbers are written as
+Norwegians write them: ``12 345,6`` (a narrow no-break space between thousands,
+decimal comma); dates ``26.11.2026``. English uses ``12,345.6`` and ``26 Nov 2026``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fn17.config import LANGS, Lang
+from fn17.errors import DataFileError
+
+LOCALES = Path(__file__).parent / "locales"
+NBSP = "\u00a0"
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: Lang) -> dict[str, str]:
+    path = LOCALES / f"{lang}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataFileError(f"Språkfila {path.name} kan ikke leses: {exc}", message_en=f"Cannot read {path.name}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise DataFileError(f"Språkfila {path.name} må være en tabell av nøkler og tekster.")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def t(key: str, lang: Lang = "nb", /, **values: Any) -> str:
+    """The text for ``key`` in ``lang`` (nynorsk, then bokmål as fallbacks), with ``{name}`` filled in."""
+    for candidate in (lang, "nb"):
+        text = catalogue(candidate).get(key)  # type: ignore[arg-type]
+        if text is not None:
+            return text.format(**values) if values else text
+    return key
+
+
+def parse_lang(value: str | None, default: Lang = "nb") -> Lang:
+    if value in LANGS:
+        return value  # type: ignore[return-value]
+    return default
+
+
+def fmt_number(value: float | int | None, lang: Lang = "nb", decimals: int | None = None) -> str:
+    """``12345.6`` → ``12 345,6`` (nb/nn) or ``12,345.6`` (en); missing → ``–``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() or abs(value) >= 1000 else (1 if abs(value) >= 10 else 2)
+    text = f"{value:,.{decimals}f}"
+    if lang == "en":
+        return text.replace("-", "−")
+    return text.replace(",", NBSP).replace(".", ",").replace("-", "−")
+
+
+def fmt_percent(value: float | None, lang: Lang = "nb", decimals: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{fmt_number(value, lang, decimals)}{NBSP}%"
+
+
+def fmt_date(value: date | datetime | None, lang: Lang = "nb") -> str:
+    if value is None:
+        return "–"
+    if lang == "en":
+        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+    return f"{value.day:02d}.{value.month:02d}.{value.year}"
+
+
+def fmt_datetime(value: datetime | None, lang: Lang = "nb") -> str:
+    if value is None:
+        return "–"
+    return f"{fmt_date(value, lang)} {value.hour:02d}:{value.minute:02d}"
+
+
+__all__ = ["catalogue", "fmt_date", "fmt_datetime", "fmt_number", "fmt_percent", "parse_lang", "t"]
