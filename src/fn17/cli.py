@@ -196,3 +196,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+
+
+from fn17.actions.commands import report as _report_command  # noqa: E402
+from fn17.actions.commands import users as _users_command  # noqa: E402
+
+cli.add_command(_users_command)
+cli.add_command(_report_command)

@@ -71,12 +71,12 @@ def read_docx(data: bytes, filename: str, limits: Limits, deadline: Deadline) ->
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
-
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped]
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, etree.LxmlError) as exc:
+    except (PackageNotFoundError, KeyError, ValueError, AttributeError, TypeError, IndexError,
+            zipfile.BadZipFile, etree.LxmlError) as exc:  # python-docx fails in many ways on damaged files
         raise _corrupt(filename, str(exc)) from exc
     blocks: list[Block] = []
     page = 1

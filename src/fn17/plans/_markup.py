@@ -69,7 +69,7 @@ class _HtmlWalker:
             self.blocks.append(Block(text, self.kind))
 
     def walk(self, element: object) -> None:
-        from bs4 import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+        from bs4.element import Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
         assert isinstance(element, Tag)
         for child in element.children:
@@ -111,7 +111,7 @@ def read_html(data: bytes, filename: str, limits: Limits, deadline: Deadline) ->
     soup = BeautifulSoup(data, "lxml")
     title_tag = soup.find("title")
     title = clean(title_tag.get_text(" ")) if title_tag is not None else None
-    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article") or soup.body or soup
+    root = soup.find("main") or soup.find(None, {"role": "main"}) or soup.find("article") or soup.body or soup
     walker = _HtmlWalker(deadline)
     try:
         walker.walk(root)

@@ -21,7 +21,7 @@ from fn17.plans.limits import Deadline, Limits, too_large
 
 log = logging.getLogger(__name__)
 
-_BULLETS = {"•", "●", "▪", "◦", "‣", "∙", "·", "–", "-", "", "", "o", "■", "□", "➢", "✓"}
+_BULLETS = {"•", "●", "▪", "◦", "‣", "∙", "·", "–", "-", "", "o", "■", "□", "➢", "✓"}
 _TOC_LINE = re.compile(r"(?:\.{3,}|…{2,}|\s{3,}|\t)\s*\d{1,4}\s*$")
 _MIN_CHARS_PER_PAGE = 25
 
@@ -73,7 +73,7 @@ def _scanned(filename: str, n_pages: int) -> InvalidInputError:
 
 def read_pdf(data: bytes, filename: str, limits: Limits, deadline: Deadline) -> ExtractedDocument:
     try:
-        import pypdfium2  # noqa: F401
+        import pypdfium2  # type: ignore[import-untyped]  # noqa: F401
     except ImportError:  # pragma: no cover - exercised only where pypdfium2 is absent
         log.warning("pypdfium2 is not installed; reading %s with pypdf (slower, fewer headings)", filename)
         return read_pdf_pypdf(data, filename, limits, deadline)
@@ -84,7 +84,7 @@ def read_pdf(data: bytes, filename: str, limits: Limits, deadline: Deadline) -> 
 
 
 def read_pdf_pdfium(data: bytes, filename: str, limits: Limits, deadline: Deadline) -> ExtractedDocument:
-    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+    import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
     try:
@@ -161,7 +161,9 @@ def _page_lines(textpage: object, c: object, page_no: int) -> list[_Line]:
         stripped = text.strip()
         if not stripped:
             continue
-        if stripped in _BULLETS:
+        # A bullet's box can catch a letter of the line above ("V• "): judge by the last glyph.
+        compact = "".join(stripped.split())
+        if compact in _BULLETS or (len(compact) == 2 and compact[-1] in _BULLETS and right - left < 15):
             bullets.append(((bottom + top) / 2, right))
             continue
         idx = tp.get_index(left + min(2.0, (right - left) / 2), (bottom + top) / 2, 2.0, 2.0)  # type: ignore[attr-defined]
@@ -220,8 +222,8 @@ def _assemble(
     if n_text_pages >= 4:
         counts: Counter[str] = Counter()
         for lines in pages:
-            edge = lines[:2] + lines[-2:]
-            counts.update({re.sub(r"\d+", "#", ln.text) for ln in edge})
+            margin_lines = lines[:2] + lines[-2:]
+            counts.update({re.sub(r"\d+", "#", ln.text) for ln in margin_lines})
         repeated = {t for t, n in counts.items() if n >= max(3, 0.4 * n_text_pages)}
     sizes: Counter[float] = Counter()
     for lines in pages:
@@ -332,6 +334,8 @@ def read_pdf_pypdf(data: bytes, filename: str, limits: Limits, deadline: Deadlin
                 continue
             try:
                 page = reader.get_destination_page_number(item)  # type: ignore[arg-type]
+                if page is None:
+                    continue
                 outline[(page + 1, _norm(str(getattr(item, "title", ""))))] = level
             except (PdfReadError, ValueError, KeyError, TypeError):
                 continue

@@ -40,10 +40,7 @@ def join_lines(lines: list[str]) -> str:
             continue
         if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
             first = line.split(" ", 1)[0].lower()
-            if first in {"og", "eller", "and", "or", "til", "samt"}:
-                out = f"{out} {line}"
-            else:
-                out = out[:-1] + line
+            out = f"{out} {line}" if first in {"og", "eller", "and", "or", "til", "samt"} else out[:-1] + line
         else:
             out = f"{out} {line}"
     return out
@@ -52,7 +49,7 @@ def join_lines(lines: list[str]) -> str:
 def numbered_heading(line: str) -> tuple[int, str] | None:
     """``(level, text)`` when a line reads like a numbered heading (``3.2 Folkehelse``), else None."""
     line = clean(line)
-    if len(line) > 120 or line.endswith((".", ",", ";")) and not re.match(r"^\d", line):
+    if len(line) > 120 or (line.endswith((".", ",", ";")) and not re.match(r"^\d", line)):
         return None
     m = _NUMBERED_HEADING.match(line)
     if not m:

@@ -11,7 +11,7 @@ from fn17.plans._model import Block, BlockKind, ExtractedDocument, Passage, Sect
 from fn17.plans._text import sentences
 from fn17.plans.limits import DEFAULT_LIMITS, Limits, too_large
 
-MIN_CHARS = 180
+MIN_CHARS = 120
 """Shorter paragraphs are merged with their neighbours in the same section."""
 TARGET_CHARS = 650
 MAX_CHARS = 1100
@@ -32,7 +32,7 @@ def segment(document: ExtractedDocument, *, limits: Limits = DEFAULT_LIMITS) -> 
                 current = []
             while stack and stack[-1].level >= block.level:
                 stack.pop()
-            path = tuple(s.title for s in stack) + (block.text,)
+            path = (*tuple(s.title for s in stack), block.text)
             section = Section(len(sections), block.text, block.level, path, block.page)
             sections.append(section)
             stack.append(section)

@@ -93,17 +93,18 @@ def goal_colours(rows: pd.DataFrame) -> pd.DataFrame:
             }
         )
     ordered = coloured.sort_values(["unit", "goal", "position", "indicator"], kind="stable")
-    two = ordered[ordered.groupby(["unit", "goal"], sort=False).cumcount() < 2]
-    two = two.assign(indicator=two["indicator"].astype(str))
+    nth = ordered.groupby(["unit", "goal"], sort=False).cumcount().to_numpy()
+    two = ordered[nth < 2]
     agg = two.groupby(["unit", "goal"], sort=True).agg(
         colour_position=("position", "mean"),
         lowest=("position", "min"),
-        worst_indicators=("indicator", ",".join),
     )
+    first = ordered[nth == 0].set_index(["unit", "goal"])["indicator"].astype(str)
+    second = ordered[nth == 1].set_index(["unit", "goal"])["indicator"].astype(str)
+    names = first.reindex(agg.index)
+    agg["worst_indicators"] = names + ("," + second.reindex(agg.index)).fillna("")
     m = agg["colour_position"].to_numpy(dtype=np.float64)
     lowest = agg["lowest"].to_numpy(dtype=np.float64)
     band = np.select([(m >= 3.0) & (lowest >= 3.0), m >= 2.0, m >= 1.0], [3, 2, 1], 0)
     agg["colour"] = COLOUR_CODES[band]
-    return agg.drop(columns="lowest").reset_index()[
-        ["unit", "goal", "colour", "colour_position", "worst_indicators"]
-    ]
+    return agg.drop(columns="lowest").reset_index()[["unit", "goal", "colour", "colour_position", "worst_indicators"]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from fn17.errors import InvalidInputError
@@ -155,8 +156,11 @@ def check_lang(lang: str) -> str:
 
 
 def _lookup(codes: pd.Series, table: dict[str, dict[str, str]], key: str, missing: str) -> pd.Series:
-    mapping = {code: entry[key] for code, entry in table.items()}
-    return codes.map(mapping).fillna(missing).astype(object)
+    # Look up each distinct code once, then broadcast by integer codes (NaN/None → ``missing``).
+    ints, uniques = pd.factorize(codes, use_na_sentinel=True)
+    words = [table[u][key] if u in table else missing for u in uniques]
+    lookup = np.array([*words, missing], dtype=object)
+    return pd.Series(lookup[ints], index=codes.index, dtype=object)
 
 
 def colour_symbols(colours: pd.Series) -> pd.Series:
@@ -192,9 +196,8 @@ def note_texts(notes: pd.Series, lang: str) -> pd.Series:
 def colour_legend(lang: str = "nb") -> pd.DataFrame:
     """The four dashboard colours (and "no colour"), best first, with symbol, hex and label."""
     check_lang(lang)
-    rows = [
-        {"colour": code, "symbol": e["symbol"], "hex": e["hex"], "label": e[lang]}
-        for code, e in COLOURS.items()
+    rows: list[dict[str, str | None]] = [
+        {"colour": code, "symbol": e["symbol"], "hex": e["hex"], "label": e[lang]} for code, e in COLOURS.items()
     ]
     rows.append({"colour": None, "symbol": NO_COLOUR["symbol"], "hex": NO_COLOUR["hex"], "label": NO_COLOUR[lang]})
     return pd.DataFrame(rows, columns=["colour", "symbol", "hex", "label"])

@@ -45,7 +45,7 @@ def normalise(y: FloatArray, lo: FloatArray, hi: FloatArray) -> FloatArray:
     at or beyond ``hi`` and 0 otherwise. NaN values stay NaN.
     """
     den = hi - lo
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = (y - lo) / den
     score = np.clip(ratio, 0.0, 1.0) * 100.0
     degenerate = ~(den > 0)
@@ -72,7 +72,7 @@ def resolved_baseline(frame: pd.DataFrame) -> pd.Series:
 def achievement(value: FloatArray, baseline: FloatArray, target: FloatArray) -> FloatArray:
     """``100 × (value − baseline)/(target − baseline)``, uncensored; NaN where target == baseline."""
     den = target - baseline
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = 100.0 * (value - baseline) / den
     return np.where(den == 0, np.nan, out)
 

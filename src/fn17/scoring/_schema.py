@@ -14,6 +14,7 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from fn17.errors import InvalidInputError
 
@@ -44,13 +45,16 @@ def require_columns(df: pd.DataFrame, table: str, columns: Iterable[str]) -> Non
 
 def _numeric(df: pd.DataFrame, table: str, column: str) -> pd.Series:
     raw = df[column]
+    if pd.api.types.is_float_dtype(raw.dtype) and raw.dtype == np.float64:
+        return raw
+    if pd.api.types.is_integer_dtype(raw.dtype) and not isinstance(raw.dtype, pd.api.extensions.ExtensionDtype):
+        return raw.astype(np.float64)
     out = pd.to_numeric(raw, errors="coerce").astype(float)
     bad = raw.notna() & out.isna()
     if bad.any():
         example = raw[bad].iloc[0]
         raise InvalidInputError(
-            f"Tabellen «{table}», kolonnen {column}: «{example}» er ikke et tall "
-            f"({int(bad.sum())} celler).",
+            f"Tabellen «{table}», kolonnen {column}: «{example}» er ikke et tall ({int(bad.sum())} celler).",
             message_en=f"Table '{table}', column {column}: '{example}' is not a number ({int(bad.sum())} cells).",
             hint="Bruk punktum som desimaltegn og tomme celler (NaN) for manglende verdier.",
             hint_en="Use a decimal point and empty cells (NaN) for missing values.",
@@ -68,7 +72,7 @@ def prepare_values(values: pd.DataFrame, *, table: str = "values") -> pd.DataFra
     ``status``.
     """
     require_columns(values, table, ("unit", "indicator", "value"))
-    out = values.copy()
+    out = pd.DataFrame({c: values[c] for c in values.columns}, copy=False)  # new columns never touch the input
     out["value"] = _numeric(out, table, "value")
     if "period" in out.columns:
         out["period"] = _numeric(out, table, "period")
@@ -80,28 +84,53 @@ def prepare_values(values: pd.DataFrame, *, table: str = "values") -> pd.DataFra
                 hint_en="Fill in the year in column period, or drop the column if all values share one year.",
             )
         out["period"] = out["period"].astype(np.int64)
-    if out["unit"].isna().any() or out["indicator"].isna().any():
+    codes = _series_codes(out)
+    if codes is None:
         raise InvalidInputError(
             f"Tabellen «{table}» har rader uten enhet (unit) eller indikator.",
             message_en=f"Table '{table}' has rows without a unit or indicator.",
             hint="Fjern radene eller fyll inn kode for enhet og indikator.",
             hint_en="Drop those rows or fill in the unit and indicator codes.",
         )
+    out[SERIES_KEY] = codes
     return out
+
+
+SERIES_KEY = "_series"
+
+
+def _series_codes(df: pd.DataFrame) -> NDArray[np.int64] | None:
+    """Dense codes of the (unit, indicator) pairs; None if a unit or indicator is missing.
+
+    ``pd.factorize`` hashes each distinct code once and marks NaN with −1, which
+    is both the missing-key check and the grouping key for the vectorised steps.
+    """
+    unit_codes, _ = pd.factorize(df["unit"])
+    ind_codes, ind_uniques = pd.factorize(df["indicator"])
+    if len(df) and (unit_codes.min() < 0 or ind_codes.min() < 0):
+        return None
+    combined = unit_codes.astype(np.int64) * max(len(ind_uniques), 1) + ind_codes
+    codes, _ = pd.factorize(combined)
+    return codes.astype(np.int64)
 
 
 def latest_values(values: pd.DataFrame, period: int | None) -> pd.DataFrame:
     """One row per (unit, indicator): the given period, or the latest one with a value."""
     keys = ["unit", "indicator"]
     if "period" not in values.columns:
+        if period is not None:
+            raise InvalidInputError(
+                f"Du ba om år {period}, men verdiene har ingen kolonne period.",
+                message_en=f"Year {period} was asked for, but the values have no period column.",
+                hint="Legg til kolonnen period, eller la period stå tom.",
+                hint_en="Add a period column, or leave period empty.",
+            )
         dup = values.duplicated(keys)
         if dup.any():
             first = values.loc[dup, keys].iloc[0]
             raise InvalidInputError(
                 f"Enhet {first['unit']}, indikator {first['indicator']} har flere verdier og ingen periode.",
-                message_en=(
-                    f"Unit {first['unit']}, indicator {first['indicator']} has several values and no period."
-                ),
+                message_en=(f"Unit {first['unit']}, indicator {first['indicator']} has several values and no period."),
                 hint="Legg til kolonnen period (år), eller fjern duplikatene.",
                 hint_en="Add a period (year) column, or drop the duplicates.",
             )
@@ -125,11 +154,42 @@ def latest_values(values: pd.DataFrame, period: int | None) -> pd.DataFrame:
                 hint_en="Drop the duplicates before scoring.",
             )
         return out.reset_index(drop=True)
-    # Latest period that has a value (or, failing that, the latest row at all).
-    has_value = values["value"].notna()
-    ordered = values.assign(_has=has_value).sort_values(["_has", "period"], kind="stable")
-    out = ordered.drop_duplicates(keys, keep="last").drop(columns="_has")
-    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+    # Latest period that has a value (or, failing that, the latest row at all), by one integer sort.
+    codes, _ = group_codes(values)
+    periods = values["period"].to_numpy()
+    order = np.lexsort((periods, codes))
+    sorted_codes, sorted_periods = codes[order], periods[order]
+    same_series = sorted_codes[1:] == sorted_codes[:-1]
+    same = same_series & (sorted_periods[1:] == sorted_periods[:-1])
+    if same.any():
+        row = values.iloc[order[1:][same][0]]
+        raise InvalidInputError(
+            f"Enhet {row['unit']}, indikator {row['indicator']} har flere verdier for år {row['period']}.",
+            message_en=f"Unit {row['unit']}, indicator {row['indicator']} has several values for {row['period']}.",
+            hint="Fjern duplikatene (f.eks. med DataFrame.drop_duplicates) før scoring.",
+            hint_en="Drop the duplicates (e.g. with DataFrame.drop_duplicates) before scoring.",
+        )
+    starts = np.flatnonzero(np.r_[True, ~same_series])
+    ends = np.r_[starts[1:], len(order)] - 1
+    has_value = values["value"].notna().to_numpy()[order]
+    position = np.where(has_value, np.arange(len(order)), -1)
+    last_with_value = np.maximum.reduceat(position, starts) if len(order) else position
+    chosen = np.where(last_with_value >= 0, last_with_value, ends)
+    return values.iloc[order[chosen]].reset_index(drop=True)
+
+
+def group_codes(df: pd.DataFrame) -> tuple[NDArray[np.int64], int]:
+    """Dense integer codes of the (unit, indicator) pairs of ``df``, and how many there are."""
+    if SERIES_KEY in df.columns:
+        codes, uniques = pd.factorize(df[SERIES_KEY].to_numpy())
+        return codes.astype(np.int64), len(uniques)
+    found = _series_codes(df)
+    if found is None:
+        raise InvalidInputError(
+            "Tabellen har rader uten enhet (unit) eller indikator.",
+            message_en="The table has rows without a unit or indicator.",
+        )
+    return found, int(found.max()) + 1 if len(found) else 0
 
 
 def prepare_bounds(bounds: pd.DataFrame, *, table: str = "bounds") -> pd.DataFrame:
@@ -241,7 +301,8 @@ def check_coverage(values: pd.DataFrame, bounds: pd.DataFrame, goals: pd.DataFra
     """Every indicator with values must have bounds and a goal; every mapped indicator bounds."""
     known = set(bounds["indicator"])
     mapped = set(goals["indicator"])
-    no_bounds = sorted(map(str, (set(values["indicator"]) | mapped) - known))
+    present = set(pd.unique(values["indicator"]))
+    no_bounds = sorted(map(str, (present | mapped) - known))
     if no_bounds:
         shown = ", ".join(no_bounds[:5]) + (" …" if len(no_bounds) > 5 else "")
         raise InvalidInputError(
@@ -251,7 +312,7 @@ def check_coverage(values: pd.DataFrame, bounds: pd.DataFrame, goals: pd.DataFra
             hint_en="Add an optimum and direction for it, or filter it out of the values.",
             details={"indicators": no_bounds},
         )
-    no_goal = sorted(map(str, set(values["indicator"]) - mapped))
+    no_goal = sorted(map(str, present - mapped))
     if no_goal:
         shown = ", ".join(no_goal[:5]) + (" …" if len(no_goal) > 5 else "")
         raise InvalidInputError(
@@ -260,4 +321,18 @@ def check_coverage(values: pd.DataFrame, bounds: pd.DataFrame, goals: pd.DataFra
             hint="Knytt indikatoren til et mål, eller filtrer den bort fra verdiene.",
             hint_en="Link the indicator to a goal, or filter it out of the values.",
             details={"indicators": no_goal},
+        )
+
+
+def check_known(values: pd.DataFrame, bounds: pd.DataFrame, table: str = "values") -> None:
+    """Every indicator in ``values`` must have a row in ``bounds``."""
+    unknown = sorted(map(str, set(pd.unique(values["indicator"])) - set(bounds["indicator"])))
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        raise InvalidInputError(
+            f"Indikatoren {shown} i «{table}» har ingen rad i grensetabellen (bounds).",
+            message_en=f"Indicator {shown} in '{table}' has no row in the bounds table.",
+            hint="Legg til optimum og retning for indikatoren, eller filtrer den bort.",
+            hint_en="Add an optimum and direction for it, or filter it out.",
+            details={"indicators": unknown},
         )

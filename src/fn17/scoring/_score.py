@@ -6,6 +6,7 @@ indicators) plus a handful of ``groupby`` aggregations: no loop over units.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, replace
 
@@ -107,7 +108,9 @@ def _with_quality(values: pd.DataFrame) -> pd.DataFrame:
 
 def _grid(latest: pd.DataFrame, bounds: pd.DataFrame, goals: pd.DataFrame) -> pd.DataFrame:
     """Every unit × every mapped indicator, with its value (NaN if absent) and bounds."""
-    units = pd.unique(latest["unit"])
+    units = np.asarray(pd.unique(latest["unit"]), dtype=object)
+    with contextlib.suppress(TypeError):  # codes of mixed types keep their order of appearance
+        units = np.sort(units)
     indicators = bounds.loc[bounds["indicator"].isin(goals["indicator"]), "indicator"].to_numpy()
     grid = pd.MultiIndex.from_product([units, indicators], names=["unit", "indicator"]).to_frame(index=False)
     cols = [c for c in ("unit", "indicator", "period", "value", "quality") if c in latest.columns]
@@ -176,15 +179,39 @@ def _finish(
     ind["symbol"] = colour_symbols(ind["colour"])
     ind["colour_label"] = colour_texts(ind["colour"], lang)
     ind["note_label"] = note_texts(ind["note"], lang)
-    order = ["unit", "indicator", "period", "value", "quality", "score", "colour", "symbol", "colour_label",
-             "rank", "note", "note_label"]
+    order = [
+        "unit",
+        "indicator",
+        "period",
+        "value",
+        "quality",
+        "score",
+        "colour",
+        "symbol",
+        "colour_label",
+        "rank",
+        "note",
+        "note_label",
+    ]
     ind = ind[[c for c in order if c in ind.columns]]
 
     gl = goals.copy()
     gl["symbol"] = colour_symbols(gl["colour"])
     gl["colour_label"] = colour_texts(gl["colour"], lang)
-    gl = gl[["unit", "goal", "score", "n_indicators", "n_expected", "colour", "symbol", "colour_label",
-             "colour_position", "worst_indicators"]]
+    gl = gl[
+        [
+            "unit",
+            "goal",
+            "score",
+            "n_indicators",
+            "n_expected",
+            "colour",
+            "symbol",
+            "colour_label",
+            "colour_position",
+            "worst_indicators",
+        ]
+    ]
 
     ix = index.copy()
     ix["rank"] = ix["index"].rank(ascending=False, method="min").astype("Int64")
@@ -257,7 +284,9 @@ def update_units(result: ScoreResult, values: pd.DataFrame) -> ScoreResult:
     For a municipality that has loaded new data: its scores, goals, colours
     and index are recomputed with the lower bounds of the last full run (a
     percentile bound moves only with a full :func:`score_table`), and all
-    ranks are recomputed so they stay consistent.
+    ranks are recomputed so they stay consistent. ``values`` must hold *all*
+    the observations of each unit it names: the unit's old rows are replaced,
+    so an indicator left out counts as missing.
     """
     v = _with_quality(prepare_values(values))
     latest = latest_values(v, result.period)
@@ -272,9 +301,7 @@ def update_units(result: ScoreResult, values: pd.DataFrame) -> ScoreResult:
     goals = pd.concat(
         [result.goals[~result.goals["unit"].isin(changed)].drop(columns=["symbol", "colour_label"]), goals_new]
     )
-    idx = pd.concat(
-        [result.index[~result.index["unit"].isin(changed)].drop(columns=["rank", "note_label"]), idx_new]
-    )
+    idx = pd.concat([result.index[~result.index["unit"].isin(changed)].drop(columns=["rank", "note_label"]), idx_new])
     ind = ind.sort_values(["unit", "indicator"], kind="stable")
     goals = goals.sort_values(["unit", "goal"], kind="stable")
     idx = idx.sort_values("unit", kind="stable")

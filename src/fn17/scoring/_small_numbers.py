@@ -47,15 +47,19 @@ def flag_small_numbers(
     ``denominator``.
     """
     require_columns(values, "values", ("unit", "indicator", "value"))
-    out = values.copy()
+    out = pd.DataFrame({c: values[c] for c in values.columns}, copy=False)  # new columns never touch the input
     value = pd.to_numeric(out["value"], errors="coerce").astype(float)
     n = len(out)
     suppressed = np.zeros(n, dtype=bool)
     missing_status = np.zeros(n, dtype=bool)
     if "status" in out.columns:
-        status = out["status"].astype("string").str.strip().str.lower().fillna("")
-        suppressed = status.isin(list(SUPPRESSED_STATUSES)).to_numpy()
-        missing_status = status.isin(list(MISSING_STATUSES)).to_numpy()
+        # classify the few distinct status codes once, then broadcast by their integer codes
+        codes, uniques = pd.factorize(out["status"], use_na_sentinel=True)
+        cleaned = [str(u).strip().lower() for u in uniques]
+        is_sup = np.array([c in SUPPRESSED_STATUSES for c in cleaned] + [False])
+        is_mis = np.array([c in MISSING_STATUSES for c in cleaned] + [False])
+        suppressed = is_sup[codes]  # the sentinel −1 picks the trailing False
+        missing_status = is_mis[codes]
     small = np.zeros(n, dtype=bool)
     if "denominator" in out.columns:
         den = pd.to_numeric(out["denominator"], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)

@@ -24,6 +24,7 @@ from fn17.scoring._labels import band_texts, check_lang
 from fn17.scoring._methods import achievement, resolved_baseline
 from fn17.scoring._schema import (
     GoalMap,
+    check_known,
     latest_values,
     prepare_bounds,
     prepare_goal_map,
@@ -92,6 +93,7 @@ def achievement_table(
     check_lang(lang)
     v = _with_quality(prepare_values(values))
     b = prepare_bounds(bounds)
+    check_known(v, b)
     latest = latest_values(v, period)
     resolved = resolve_bounds(latest, b, lower_bound)
     cols = [c for c in ("unit", "indicator", "period", "value", "quality") if c in latest.columns]

@@ -19,9 +19,10 @@ For each (unit, indicator) series since ``since`` (default 2015):
   ``insufficient_data`` (•) fewer than ``min_points`` years.
 
 * projected year: the first whole year in which the fitted line reaches the
-  target (``t₀ + (target − x̂₀)/b``, rounded up), when improving; the last year
-  when the target is already reached; none when not improving or beyond
-  ``horizon``.
+  target (``t₀ + (target − x̂₀)/b``, rounded up; from ``x_last`` at
+  ``t_last`` when the needed rate was taken from the latest value), when
+  improving; the last year when the target is already reached; none when not
+  improving or beyond ``horizon``.
 
 ``r ≥ n`` is the same statement as "the fitted line reaches the target by
 ``T``", so the class and the projected year always agree.
@@ -34,12 +35,33 @@ import pandas as pd
 
 from fn17.errors import InvalidInputError
 from fn17.scoring._labels import check_lang, trend_arrows, trend_texts
-from fn17.scoring._schema import prepare_bounds, prepare_values, require_columns
+from fn17.scoring._schema import (
+    SERIES_KEY,
+    check_known,
+    prepare_bounds,
+    prepare_values,
+    require_columns,
+)
 from fn17.scoring._small_numbers import flag_small_numbers
 
 TREND_COLUMNS = [
-    "unit", "indicator", "first_year", "last_year", "n_years", "last_value", "target", "target_source",
-    "slope", "needed_slope", "ratio", "trend", "arrow", "label", "projected_year", "achieved", "n_small",
+    "unit",
+    "indicator",
+    "first_year",
+    "last_year",
+    "n_years",
+    "last_value",
+    "target",
+    "target_source",
+    "slope",
+    "needed_slope",
+    "ratio",
+    "trend",
+    "arrow",
+    "label",
+    "projected_year",
+    "achieved",
+    "n_small",
 ]
 
 
@@ -89,43 +111,47 @@ def trend_table(
     v = prepare_values(series, table="series")
     require_columns(v, "series", ("period",))
     if "quality" not in v.columns:
-        v = flag_small_numbers(v) if {"status", "numerator", "denominator"} & set(v.columns) else v.assign(
-            quality="ok"
-        )
+        v = flag_small_numbers(v) if {"status", "numerator", "denominator"} & set(v.columns) else v.assign(quality="ok")
     b = prepare_bounds(bounds)
-    unknown = sorted(map(str, set(v["indicator"]) - set(b["indicator"])))
-    if unknown:
-        raise InvalidInputError(
-            f"Indikatoren {', '.join(unknown[:5])} har ingen rad i grensetabellen (bounds).",
-            message_en=f"Indicator {', '.join(unknown[:5])} has no row in the bounds table.",
-            hint="Legg til optimum og retning, eller filtrer indikatoren bort.",
-            hint_en="Add an optimum and direction, or filter the indicator out.",
-        )
-    use = (v["period"] >= since) & v["value"].notna() & v["quality"].isin(["ok", "small"])
-    v = v.loc[use, ["unit", "indicator", "period", "value", "quality"]].sort_values(
-        ["unit", "indicator", "period"], kind="stable"
-    )
-    if v.empty:
+    check_known(v, b, "series")
+    quality = v["quality"].to_numpy()
+    value = v["value"].to_numpy(dtype=np.float64)
+    period = v["period"].to_numpy()
+    use = (period >= since) & ~np.isnan(value) & ((quality == "ok") | (quality == "small"))
+    if not use.any():
         return pd.DataFrame(columns=TREND_COLUMNS)
+    rows = np.flatnonzero(use)
 
-    grouped = v.groupby(["unit", "indicator"], sort=True)
-    code = grouped.ngroup().to_numpy()
-    keys = grouped.agg(
-        first_year=("period", "min"),
-        last_year=("period", "max"),
-        n_years=("period", "size"),
-        last_value=("value", "last"),
-    ).reset_index()
-    keys["n_small"] = (v["quality"] == "small").groupby(code).sum().to_numpy().astype(np.int64)
+    # Sort by (series, year) with integer keys, then every statistic is a bincount or a gather.
+    codes = v[SERIES_KEY].to_numpy()[rows]
+    order = rows[np.lexsort((period[rows], codes))]  # positions in v, sorted by series then year
+    sorted_codes = v[SERIES_KEY].to_numpy()[order]
+    starts = np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]
+    ends = np.r_[sorted_codes[1:] != sorted_codes[:-1], True]
+    group = np.cumsum(starts) - 1
+    m = int(group[-1]) + 1
+    first_idx, last_idx = np.flatnonzero(starts), np.flatnonzero(ends)
+    period_s = period[order]
+    y = value[order]
+    t = (period_s - since).astype(np.float64)
+    keys = pd.DataFrame(
+        {
+            "unit": v["unit"].to_numpy()[order[first_idx]],
+            "indicator": v["indicator"].to_numpy()[order[first_idx]],
+            "first_year": period_s[first_idx],
+            "last_year": period_s[last_idx],
+            "n_years": np.bincount(group, minlength=m),
+            "last_value": y[last_idx],
+        }
+    )
+    small = (quality[order] == "small").astype(np.float64)
+    keys["n_small"] = np.bincount(group, weights=small, minlength=m).astype(np.int64)
 
-    t = (v["period"].to_numpy() - since).astype(np.float64)
-    y = v["value"].to_numpy(dtype=np.float64)
-    m = len(keys)
-    n = np.bincount(code, minlength=m).astype(np.float64)
-    st = np.bincount(code, weights=t, minlength=m)
-    sy = np.bincount(code, weights=y, minlength=m)
-    stt = np.bincount(code, weights=t * t, minlength=m)
-    sty = np.bincount(code, weights=t * y, minlength=m)
+    n = keys["n_years"].to_numpy().astype(np.float64)
+    st = np.bincount(group, weights=t, minlength=m)
+    sy = np.bincount(group, weights=y, minlength=m)
+    stt = np.bincount(group, weights=t * t, minlength=m)
+    sty = np.bincount(group, weights=t * y, minlength=m)
     den = n * stt - st * st
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = np.where(den > 0, (n * sty - st * sy) / den, np.nan)
@@ -138,8 +164,11 @@ def trend_table(
     bnd = keys[["indicator"]].merge(b[["indicator", "sign", "optimum", "target"]], on="indicator", how="left")
     local = _local_targets(keys, targets).to_numpy()
     default_target = bnd["target"].to_numpy(dtype=np.float64)
-    target = np.where(~np.isnan(local), local, np.where(~np.isnan(default_target), default_target,
-                                                         bnd["optimum"].to_numpy(dtype=np.float64)))
+    target = np.where(
+        ~np.isnan(local),
+        local,
+        np.where(~np.isnan(default_target), default_target, bnd["optimum"].to_numpy(dtype=np.float64)),
+    )
     source = np.where(~np.isnan(local), "local", np.where(~np.isnan(default_target), "target", "optimum"))
     d = bnd["sign"].to_numpy(dtype=np.float64)
 
@@ -150,15 +179,19 @@ def trend_table(
         needed = d * (target - x0) / (target_year - t0)
         from_latest = np.where(target_year > t_last, d * (target - x_last) / (target_year - t_last), np.inf)
     achieved = d * (x_last - target) >= 0
-    needed = np.where((needed <= 0) & ~achieved, from_latest, needed)
+    use_latest = (needed <= 0) & ~achieved
+    needed = np.where(use_latest, from_latest, needed)
     enough = n >= min_points
-    trend = np.select(
-        [~enough, achieved, rate < 0, rate >= needed, rate > needed / 2.0],
-        ["insufficient_data", "on_track", "decreasing", "on_track", "moderately_improving"],
-        "stagnating",
-    )
+    slack = 1e-9 * np.abs(needed)  # equal rates computed two ways may differ in the last bits
+    with np.errstate(invalid="ignore"):
+        trend = np.select(
+            [~enough, achieved, rate < 0, rate >= needed - slack, rate > needed / 2.0 + slack],
+            ["insufficient_data", "on_track", "decreasing", "on_track", "moderately_improving"],
+            "stagnating",
+        )
     with np.errstate(divide="ignore", invalid="ignore"):
-        reach = t0 + (target - x0) / slope
+        # from the same anchor as the needed rate, so that class and projected year agree
+        reach = np.where(use_latest, t_last + (target - x_last) / slope, t0 + (target - x0) / slope)
         ratio = np.where(needed > 0, rate / needed, np.nan)
     reach = np.maximum(np.ceil(reach - 1e-9), t_last + 1)
     projected = np.where(achieved, t_last, np.where((rate > 0) & (reach <= horizon), reach, np.nan))
@@ -173,6 +206,6 @@ def trend_table(
     out["trend"] = trend.astype(object)
     out["arrow"] = trend_arrows(out["trend"])
     out["label"] = trend_texts(out["trend"], lang)
-    out["projected_year"] = pd.array(np.where(np.isnan(projected), None, projected), dtype="Int64")
+    out["projected_year"] = pd.Series(projected, index=out.index).astype("Int64")
     out["achieved"] = achieved
-    return out[TREND_COLUMNS]
+    return out[TREND_COLUMNS].sort_values(["unit", "indicator"], kind="stable").reset_index(drop=True)

@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from fn17.web.routes import core
+from fn17.web.routes import actions, auth, core, reports
 
-ROUTERS: list[APIRouter] = [core.router]
+ROUTERS: list[APIRouter] = [core.router, auth.router, actions.router, reports.router]

@@ -1,0 +1,125 @@
+"""Charts as inline SVG: no JavaScript, the same markup in the browser and in the PDF.
+
+Each function returns ``Markup`` with ``role="img"``, a ``<title>`` and a text label on
+every bar or point, so a chart reads without colour; the report puts a table with the
+same numbers next to each chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from fn17.config import Lang
+from fn17.i18n import fmt_number
+
+FONT = "DejaVu Sans, sans-serif"
+MUTED = "#4a5561"
+LINE = "#d0d7de"
+DASH_COLOURS = {"green": "#1a7f37", "yellow": "#9a6700", "orange": "#bc4c00", "red": "#b3261e"}
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | None
+    colour: str
+    note: str = ""  # text after the value, e.g. a dashboard label
+    previous: float | None = None  # drawn as a thin marker (last year's value)
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def bars(items: Sequence[Bar], title: str, *, maximum: float | None = None, lang: Lang = "nb", unit: str = "",
+         label_width: int = 230, width: int = 640, missing_text: str = "–", decimals: int | None = 0) -> Markup:
+    """Horizontal bars, one per item, with the value written beside each bar."""
+    row_h, top, bottom = 22, 26, 22
+    height = top + row_h * len(items) + bottom
+    top_value = maximum if maximum is not None else max([i.value or 0 for i in items] + [i.previous or 0 for i in items] + [1])
+    plot_w = width - label_width - 150
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
+             f'height="{height}" font-family="{FONT}" font-size="12" aria-label="{escape(title)}">',
+             f"<title>{escape(title)}</title>",
+             f'<text x="0" y="15" font-size="13" font-weight="bold" fill="#1b1f24">{escape(_short(title, 90))}</text>']
+    ticks = [0, 25, 50, 75, 100] if maximum == 100 else [0, top_value / 2, top_value]
+    for tick in ticks:
+        x = label_width + plot_w * (tick / top_value if top_value else 0)
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - bottom + 2}" stroke="{LINE}" stroke-width="1"/>')
+        parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="{MUTED}" font-size="10">'
+                     f"{escape(fmt_number(tick, lang, 0))}</text>")
+    for n, item in enumerate(items):
+        y = top + n * row_h
+        parts.append(f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" fill="#1b1f24">{escape(_short(item.label, 34))}</text>')
+        if item.value is None:
+            parts.append(f'<text x="{label_width + 4}" y="{y + 15}" fill="{MUTED}" font-style="italic">{escape(missing_text)}</text>')
+            continue
+        w = max(plot_w * min(item.value, top_value) / top_value, 1.5) if top_value else 1.5
+        parts.append(f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row_h - 7}" fill="{escape(item.colour)}" rx="2"/>')
+        if item.previous is not None:
+            px = label_width + plot_w * min(item.previous, top_value) / top_value
+            parts.append(f'<line x1="{px:.1f}" y1="{y + 1}" x2="{px:.1f}" y2="{y + row_h - 2}" stroke="#1b1f24" stroke-width="2" '
+                         f'stroke-dasharray="3 2"/>')
+        value = fmt_number(item.value, lang, decimals) + (f" {unit}" if unit else "")
+        note = f" {item.note}" if item.note else ""
+        parts.append(f'<text x="{label_width + w + 5:.1f}" y="{y + 15}" fill="#1b1f24">{escape(value + note)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def series(points: Sequence[tuple[int, float]], title: str, *, target: float | None = None, target_year: int | None = None,
+           lang: Lang = "nb", unit: str = "", width: int = 420, height: int = 170, target_label: str = "") -> Markup:
+    """A small line chart of a yearly series, with the target (when given) as a dashed line to its year."""
+    left, right, top, bottom = 52, 16, 26, 26
+    years = [p[0] for p in points] + ([target_year] if target_year else [])
+    values = [p[1] for p in points] + ([target] if target is not None else [])
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" '
+             f'height="{height}" font-family="{FONT}" font-size="11" aria-label="{escape(title)}">',
+             f"<title>{escape(title)}</title>",
+             f'<text x="0" y="14" font-size="12" font-weight="bold" fill="#1b1f24">{escape(_short(title, 60))}</text>']
+    if not points:
+        parts.append(f'<text x="{left}" y="{height // 2}" fill="{MUTED}">–</text></svg>')
+        return Markup("".join(parts))
+    y0, y1 = min(values), max(values)
+    if y0 == y1:
+        y0, y1 = y0 - 1, y1 + 1
+    pad = (y1 - y0) * 0.1
+    y0, y1 = y0 - pad, y1 + pad
+    x0, x1 = min(years), max(years)
+    if x0 == x1:
+        x0, x1 = x0 - 1, x1 + 1
+
+    def sx(year: float) -> float:
+        return left + (width - left - right) * (year - x0) / (x1 - x0)
+
+    def sy(value: float) -> float:
+        return top + (height - top - bottom) * (1 - (value - y0) / (y1 - y0))
+
+    for v in (y0 + pad, y1 - pad):
+        parts.append(f'<line x1="{left}" y1="{sy(v):.1f}" x2="{width - right}" y2="{sy(v):.1f}" stroke="{LINE}"/>')
+        parts.append(f'<text x="{left - 4}" y="{sy(v) + 4:.1f}" text-anchor="end" fill="{MUTED}">{escape(fmt_number(v, lang))}</text>')
+    for year in sorted({x0, x1, points[-1][0]}):
+        parts.append(f'<text x="{sx(year):.1f}" y="{height - 8}" text-anchor="middle" fill="{MUTED}">{year}</text>')
+    path = " ".join(f"{'M' if i == 0 else 'L'}{sx(yr):.1f},{sy(v):.1f}" for i, (yr, v) in enumerate(points))
+    parts.append(f'<path d="{path}" fill="none" stroke="#0b5cad" stroke-width="2"/>')
+    for yr, v in points:
+        parts.append(f'<circle cx="{sx(yr):.1f}" cy="{sy(v):.1f}" r="2.5" fill="#0b5cad"/>')
+    last_year, last_value = points[-1]
+    left_half = sx(last_year) < (left + width - right) / 2
+    anchor, dx = ("start", 6) if left_half else ("end", -4)
+    parts.append(f'<text x="{sx(last_year) + dx:.1f}" y="{sy(last_value) - 6:.1f}" text-anchor="{anchor}" fill="#0b5cad">'
+                 f"{escape(fmt_number(last_value, lang) + (' ' + unit if unit else ''))}</text>")
+    if target is not None and target_year is not None:
+        parts.append(f'<line x1="{sx(last_year):.1f}" y1="{sy(last_value):.1f}" x2="{sx(target_year):.1f}" y2="{sy(target):.1f}" '
+                     f'stroke="#1a7f37" stroke-width="2" stroke-dasharray="5 3"/>')
+        parts.append(f'<circle cx="{sx(target_year):.1f}" cy="{sy(target):.1f}" r="4" fill="none" stroke="#1a7f37" stroke-width="2"/>')
+        parts.append(f'<text x="{sx(target_year) - 6:.1f}" y="{sy(target) + (14 if sy(target) < top + 12 else -8):.1f}" text-anchor="end" '
+                     f'fill="#1a7f37">{escape(target_label + " " + fmt_number(target, lang))}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+__all__ = ["DASH_COLOURS", "Bar", "bars", "series"]
