@@ -16,12 +16,14 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from fn17.store import make_engine, migrate
+from fn17.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -163,3 +165,45 @@ def engine(db_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'fn17.sqlite'}"
+
+
+# --- web: a store loaded from ../shared/data once per worker, a live server, Chromium ---------
+
+@pytest.fixture(scope="session")
+def web_store_template(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """A SQLite file with the SDG texts and every dataset of ../shared/data, built once per worker."""
+    from webtools import build_store
+
+    path = tmp_path_factory.mktemp("web-store") / "template.sqlite"
+    build_store(path, shared_data)
+    return path
+
+
+@pytest.fixture
+def web_ws(web_store_template: Path, tmp_path: Path) -> Iterator[Workspace]:
+    """A private copy of the loaded store, so tests may write to it."""
+    from webtools import copy_store
+
+    ws = copy_store(web_store_template, tmp_path / "fn17.sqlite")
+    try:
+        yield ws
+    finally:
+        ws.engine.dispose()
+
+
+@pytest.fixture
+def live_site(web_ws: Workspace) -> Iterator[str]:
+    """The web app on the loaded store, served on loopback; yields the base URL."""
+    from webtools import live_server
+
+    with live_server(web_ws) as url:
+        yield url
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    """A page in Debian's headless Chromium; ``page.console_errors`` lists console errors."""
+    from webtools import chromium_page
+
+    with chromium_page() as p:
+        yield p

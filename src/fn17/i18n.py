@@ -1,7 +1,7 @@
 """Interface language and Norwegian number and date formats.
 
-The interface texts live in ``locales/{nb,nn,en}.yaml`` (one flat key → text map
-each; a test keeps the three catalogues in step). Numbers are written as
+The interface texts live in ``locales/{nb,nn,en}.yaml`` plus one ``<area>.{lang}.yaml``
+per area (flat key → text maps, merged; a test keeps the three languages in step). Numbers are written as
 Norwegians write them: ``12 345,6`` (a narrow no-break space between thousands,
 decimal comma); dates ``26.11.2026``. English uses ``12,345.6`` and ``26 Nov 2026``.
 """
@@ -24,16 +24,34 @@ NBSP = "\u00a0"
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-@lru_cache(maxsize=None)
-def catalogue(lang: Lang) -> dict[str, str]:
-    path = LOCALES / f"{lang}.yaml"
+def _read_catalogue(path: Path) -> dict[str, str]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise DataFileError(f"Språkfila {path.name} kan ikke leses: {exc}", message_en=f"Cannot read {path.name}: {exc}") from exc
     if not isinstance(data, dict):
-        raise DataFileError(f"Språkfila {path.name} må være en tabell av nøkler og tekster.")
+        raise DataFileError(f"Språkfila {path.name} må være en tabell av nøkler og tekster.",
+                            message_en=f"The language file {path.name} must be a map of keys to texts.")
     return {str(k): str(v) for k, v in data.items()}
+
+
+def catalogue_files(lang: Lang) -> list[Path]:
+    """``{lang}.yaml`` and each area's ``<area>.{lang}.yaml`` (e.g. ``web.nb.yaml``)."""
+    return [LOCALES / f"{lang}.yaml", *sorted(LOCALES.glob(f"*.{lang}.yaml"))]
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: Lang) -> dict[str, str]:
+    """All texts of ``lang``: the main file merged with the area files; a key defined in two
+    files is an error, so no area silently overrides another."""
+    merged: dict[str, str] = {}
+    for path in catalogue_files(lang):
+        for key, text in _read_catalogue(path).items():
+            if key in merged:
+                raise DataFileError(f"Nøkkelen {key} står i flere språkfiler (også {path.name}).",
+                                    message_en=f"The key {key} is defined in more than one language file (also {path.name}).")
+            merged[key] = text
+    return merged
 
 
 def t(key: str, lang: Lang = "nb", /, **values: Any) -> str:

@@ -20,14 +20,14 @@ def _ws(request: Request) -> Workspace:
     return ws
 
 
-@router.get("/", include_in_schema=False)
-def home(request: Request) -> Response:
+@router.get("/mal", summary="The SDG framework: the 17 goals")
+def goals(request: Request) -> Response:
     lang = request_lang(request)
     return render(request, "home.html", fw_svc.home(_ws(request), lang), title="FN17")
 
 
-@router.get("/index.{fmt}", summary="Front page: the 17 goals")
-def home_twin(request: Request, fmt: str) -> Response:
+@router.get("/mal.{fmt}", include_in_schema=False)
+def goals_twin(request: Request, fmt: str) -> Response:
     lang = request_lang(request)
     return render(request, "home.html", fw_svc.home(_ws(request), lang), fmt if fmt in ("json", "csv") else "html")
 
@@ -67,3 +67,11 @@ def health(request: Request) -> dict[str, str]:
     from fn17.store import current_revision
 
     return {"status": "ok", "schema": current_revision(_ws(request).engine) or ""}
+
+
+@router.get("/", include_in_schema=False)
+def front(request: Request) -> Response:
+    """Until the national overview is mounted, the front page is the goal list."""
+    from fastapi.responses import RedirectResponse
+
+    return RedirectResponse(f"/mal?lang={request_lang(request)}", status_code=307)
