@@ -199,7 +199,7 @@ def test_pxweb_queries(ind_set: IndicatorSet) -> None:
         "codelist[Region]": "agg_KommSummer",
     }
     pop = ind_set.indicator("befolkning_andel_0_5").sources[0].pxweb_params()
-    assert pop["valueCodes[Alder]"] == "range(000,005)" and pop["valueCodes[Kjonn]"] == "1,2"
+    assert pop["valueCodes[Alder]"] == "[range(000,005)]" and pop["valueCodes[Kjonn]"] == "1,2"
     assert pop["valueCodes[Region]"] == "*"
     fhi = ind_set.indicator("forventet_levealder").sources[0]
     with pytest.raises(InvalidInputError) as exc:

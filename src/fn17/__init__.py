@@ -13,8 +13,8 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
-from fn17.config import Settings, get_settings  # noqa: E402
-from fn17.errors import (  # noqa: E402
+from fn17.config import Settings, get_settings
+from fn17.errors import (
     AuthenticationError,
     ConflictError,
     DatabaseVersionError,
@@ -27,7 +27,7 @@ from fn17.errors import (  # noqa: E402
     PermissionDeniedError,
     SourceError,
 )
-from fn17.workspace import Workspace, open_workspace  # noqa: E402
+from fn17.workspace import Workspace, open_workspace
 
 __all__ = [
     "AuthenticationError",

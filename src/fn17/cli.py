@@ -84,18 +84,51 @@ def cli(ctx: click.Context, lang: str | None) -> None:
 
 
 @cli.command()
+@click.option("--load-demo", is_flag=True,
+              help="Les også inn datamappen (FN17_DATA, ellers ../shared/data) når databasen ikke har data ennå.")
 @click.pass_obj
-def init(obj: Ctx) -> None:
+def init(obj: Ctx, load_demo: bool) -> None:
     """Opprett eller oppgrader databasen og legg inn FN-rammeverket og kommuneregisteret."""
     from fn17.services.setup import initialise
 
     ws = obj.workspace(create=True)
     counts = initialise(ws)
     url = ws.engine.url.render_as_string(hide_password=True)
-    if obj.lang == "en":
+    en = obj.lang == "en"
+    if en:
         click.echo(f"Database ready: {url} ({counts['framework_items']} framework entries, {counts['regions']} region periods)")
     else:
         click.echo(f"Databasen er klar: {url} ({counts['framework_items']} rammeverkoppføringer, {counts['regions']} regionperioder)")
+    if load_demo:
+        _load_demo(ws, en)
+
+
+def _load_demo(ws: Workspace, en: bool) -> None:
+    """Load the data folder once: skipped when the store already holds a finished import."""
+    from sqlalchemy import func, select
+
+    from fn17.services.data import load_folder
+    from fn17.sources.data_commands import progress_printer, summary_lines
+    from fn17.store.tables import import_log
+
+    folder = ws.settings.data_dir
+    if folder is None or not Path(folder).is_dir():
+        click.echo("No data folder (set FN17_DATA); starting without data." if en
+                   else "Fant ingen datamappe (sett FN17_DATA); starter uten data.", err=True)
+        return
+    with ws.engine.connect() as conn:
+        done = conn.execute(select(func.count()).select_from(import_log).where(import_log.c.status == "ok")).scalar_one()
+    if done:
+        click.echo(f"The store already holds {done} imports; not loading {folder} again (use fn17 load to refresh)." if en
+                   else f"Databasen har allerede {done} importer; leser ikke inn {folder} på nytt (bruk fn17 load for å oppdatere).")
+        return
+    click.echo(f"{'Loading' if en else 'Leser inn'} {folder}", err=True)
+    report = load_folder(ws, folder, progress=progress_printer(en))
+    for d in report.datasets:
+        for line in summary_lines(d, en):
+            click.echo(line)
+    for f in report.failed:
+        click.echo(f"{'FAILED' if en else 'FEILET'} {f['dataset']}: {f['message_en' if en else 'message']}", err=True)
 
 
 @cli.command()
@@ -113,7 +146,7 @@ def regions(obj: Ctx, query: str | None, at: str | None, kind: str | None, fmt: 
     if query and query.isdigit():
         info = svc.lookup(ws, query, when, obj.lang)
         if fmt != "table":
-            emit([], [], "json" if fmt == "json" else "json", data=info)
+            emit([], [], "json", data=info)
             return
         click.echo(info.summary)
         for line in info.history_lines:
@@ -200,6 +233,12 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 from fn17.actions.commands import report as _report_command  # noqa: E402
 from fn17.actions.commands import users as _users_command  # noqa: E402
+from fn17.plans.commands import plans as _plans_command  # noqa: E402
+from fn17.sources.data_commands import data as _data_command  # noqa: E402
+from fn17.sources.data_commands import load as _load_command  # noqa: E402
+from fn17.sources.data_commands import query as _query_command  # noqa: E402
+from fn17.sources.fetch_commands import fetch as _fetch_command  # noqa: E402
 
-cli.add_command(_users_command)
-cli.add_command(_report_command)
+for _command in (_users_command, _report_command, _plans_command, _data_command, _load_command, _query_command,
+                 _fetch_command):
+    cli.add_command(_command)

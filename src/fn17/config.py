@@ -57,7 +57,7 @@ def _lang(value: str) -> Lang:
             f"FN17_LANG={value!r} er ikke et språk FN17 kan; bruk nb, nn eller en.",
             message_en=f"FN17_LANG={value!r} is not a language FN17 knows; use nb, nn or en.",
         )
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _secret(home: Path) -> str:

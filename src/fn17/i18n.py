@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ def catalogue_files(lang: Lang) -> list[Path]:
     return [LOCALES / f"{lang}.yaml", *sorted(LOCALES.glob(f"*.{lang}.yaml"))]
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: Lang) -> dict[str, str]:
     """All texts of ``lang``: the main file merged with the area files; a key defined in two
     files is an error, so no area silently overrides another."""
@@ -57,7 +57,7 @@ def catalogue(lang: Lang) -> dict[str, str]:
 def t(key: str, lang: Lang = "nb", /, **values: Any) -> str:
     """The text for ``key`` in ``lang`` (nynorsk, then bokmål as fallbacks), with ``{name}`` filled in."""
     for candidate in (lang, "nb"):
-        text = catalogue(candidate).get(key)  # type: ignore[arg-type]
+        text = catalogue(candidate).get(key)
         if text is not None:
             return text.format(**values) if values else text
     return key
@@ -65,7 +65,7 @@ def t(key: str, lang: Lang = "nb", /, **values: Any) -> str:
 
 def parse_lang(value: str | None, default: Lang = "nb") -> Lang:
     if value in LANGS:
-        return value  # type: ignore[return-value]
+        return value
     return default
 
 

@@ -71,7 +71,7 @@ def read_docx(data: bytes, filename: str, limits: Limits, deadline: Deadline) ->
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     try:
         document = docx.Document(io.BytesIO(data))

@@ -73,7 +73,7 @@ def _scanned(filename: str, n_pages: int) -> InvalidInputError:
 
 def read_pdf(data: bytes, filename: str, limits: Limits, deadline: Deadline) -> ExtractedDocument:
     try:
-        import pypdfium2  # type: ignore[import-untyped]  # noqa: F401
+        import pypdfium2  # noqa: F401
     except ImportError:  # pragma: no cover - exercised only where pypdfium2 is absent
         log.warning("pypdfium2 is not installed; reading %s with pypdf (slower, fewer headings)", filename)
         return read_pdf_pypdf(data, filename, limits, deadline)
@@ -85,7 +85,7 @@ def read_pdf(data: bytes, filename: str, limits: Limits, deadline: Deadline) -> 
 
 def read_pdf_pdfium(data: bytes, filename: str, limits: Limits, deadline: Deadline) -> ExtractedDocument:
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
+    import pypdfium2.raw as pdfium_c
 
     try:
         doc = pdfium.PdfDocument(data)

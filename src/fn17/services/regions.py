@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from fn17.config import Lang
 from fn17.errors import InvalidInputError, NotFoundError
@@ -134,9 +134,7 @@ def lookup(ws: Workspace, code: str, at: date | None = None, lang: Lang = "nb") 
     )
 
 
-def _one_day() -> object:
-    from datetime import timedelta
-
+def _one_day() -> timedelta:
     return timedelta(days=1)
 
 

@@ -29,7 +29,7 @@ def _en(obj: _Obj) -> bool:
     return bool(obj.lang == "en")
 
 
-def _progress_printer(en: bool) -> Any:
+def progress_printer(en: bool) -> Any:
     seen: set[str] = set()
 
     def report(name: str, done: int, total: int) -> None:
@@ -40,7 +40,7 @@ def _progress_printer(en: bool) -> Any:
     return report
 
 
-def _summary_lines(d: Any, en: bool) -> list[str]:
+def summary_lines(d: Any, en: bool) -> list[str]:
     lang: Lang = "en" if en else "nb"
     periods = d.periods
     span = f"{periods[0]}–{periods[-1]}" if len(periods) > 1 else (periods[0] if periods else "–")
@@ -103,7 +103,7 @@ def load(obj: _Obj, folder: Path | None, only: tuple[str, ...], user: str | None
             message_en="Give a folder: fn17 load FOLDER (or set FN17_DATA).",
         )
     click.echo(f"{'Loading' if en else 'Leser inn'} {folder}", err=True)
-    report = load_folder(ws, folder, only=list(only) or None, user=user, progress=_progress_printer(en))
+    report = load_folder(ws, folder, only=list(only) or None, user=user, progress=progress_printer(en))
     if fmt == "json":
         import json
 
@@ -112,7 +112,7 @@ def load(obj: _Obj, folder: Path | None, only: tuple[str, ...], user: str | None
         click.echo(json.dumps(jsonable(report), ensure_ascii=False, indent=2))
         return
     for d in report.datasets:
-        for line in _summary_lines(d, en):
+        for line in summary_lines(d, en):
             click.echo(line)
     if report.taxonomy:
         t = report.taxonomy
