@@ -68,12 +68,6 @@ _SDG_TARGETS: Mapping[int, tuple[int, str]] = {
 _TARGET_SYNTAX = re.compile(r"^(\d{1,2})\.(\d{1,2}|[a-z])$")
 
 
-def _value_codes(codes: tuple[str, ...] | list[str]) -> str:
-    """PxWebApi v2 ``valueCodes`` list: codes joined by commas, and an expression that has a
-    comma of its own (``range(000,005)``) wrapped in brackets so it stays one item."""
-    return ",".join(f"[{c}]" if "," in c and not c.startswith("[") else c for c in codes)
-
-
 def is_sdg_target_code(code: str) -> bool:
     """True for an official SDG target code such as ``"3.4"``, ``"11.a"`` or ``"17.19"``."""
     m = _TARGET_SYNTAX.match(code)
@@ -203,10 +197,12 @@ class SourceQuery(_Frozen):
         """Query parameters for ``GET tables/{id}/data`` in PxWebApi v2 (JSON-stat2)."""
         self.pxweb_path()  # raises for non-SSB series
         assert self.region_dimension is not None  # guaranteed by the validator for SSB tables
+        from fn17.sources.pxweb import join_value_codes
+
         params = {"outputFormat": "json-stat2"}
         for dim, codes in self.value_codes.items():
-            params[f"valueCodes[{dim}]"] = _value_codes(codes)
-        params[f"valueCodes[{self.region_dimension}]"] = _value_codes(regions)
+            params[f"valueCodes[{dim}]"] = join_value_codes(codes)
+        params[f"valueCodes[{self.region_dimension}]"] = join_value_codes(regions)
         for dim, codelist in self.codelist.items():
             params[f"codelist[{dim}]"] = codelist
         if region_codelist is not None:

@@ -22,6 +22,7 @@ from fn17.plans.indicators import CatalogueIndicator, IndicatorLike, PlanGoal, S
 from fn17.plans.limits import Limits
 from fn17.plans.render import render_html, render_json, render_table
 from fn17.plans.segment import segment
+from fn17.plans.serialize import report_from_dict
 from fn17.plans.service import analyze_document
 
 __all__ = [
@@ -54,5 +55,6 @@ __all__ = [
     "render_html",
     "render_json",
     "render_table",
+    "report_from_dict",
     "segment",
 ]

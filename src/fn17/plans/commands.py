@@ -25,7 +25,8 @@ from fn17.plans.service import analyze_document
 
 DEFAULT_BUDGET_S = 30.0
 """A 100-page plan has ~850 passages; embedding them all takes minutes on two shared cores."""
-STAGES = {"extract": ("leser dokumentet", "reading the document"), "classify": ("klassifiserer", "classifying"),
+STAGES = {"extract": ("leser dokumentet", "reading the document"), "segment": ("deler opp i avsnitt", "segmenting"),
+          "classify": ("klassifiserer", "classifying"),
           "report": ("lager rapport", "building the report")}
 
 

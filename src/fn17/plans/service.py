@@ -2,7 +2,7 @@
 
 Nothing is written anywhere: the file is read from memory, and a failed analysis leaves nothing
 behind. Long work reports progress through an optional callback ``progress(done, total, stage)``
-with the stages ``extract``, ``classify`` and ``report``; an exception raised by the callback
+with the stages ``extract``, ``segment``, ``classify`` and ``report``; an exception raised by the callback
 (for example when a web client goes away) stops the analysis.
 """
 
@@ -76,9 +76,11 @@ def analyze_document(
     report_progress = progress or (lambda done, total, stage: None)
     report_progress(0, 1, "extract")
     document = extract(data, name, limits=limits, deadline=deadline)
+    report_progress(1, 1, "extract")
+    report_progress(0, 1, "segment")
     segmented = segment(document, limits=limits)
     t_extract = time.perf_counter() - started
-    report_progress(1, 1, "extract")
+    report_progress(1, 1, "segment")
 
     clf = classifier or default_classifier()
     texts = [p.text for p in segmented.passages]

@@ -65,6 +65,12 @@ _REGION_NAMES = ("Region", "KOKkommuneregion0000", "KOKfylkesregion0000")
 # --------------------------------------------------------------------------- #
 # the saved query                                                              #
 # --------------------------------------------------------------------------- #
+def join_value_codes(codes: Iterable[str]) -> str:
+    """A ``valueCodes`` list for PxWebApi v2: codes joined by commas, an expression with a comma
+    of its own (``range(000,005)``) wrapped in brackets so it stays one item."""
+    return ",".join(f"[{c}]" if "," in c and not c.startswith("[") else c for c in codes)
+
+
 @dataclass(frozen=True)
 class PxQuery:
     """A PxWebApi v2 data query: value codes (codes or selection expressions) per dimension,
@@ -126,9 +132,7 @@ class PxQuery:
         """Query parameters for ``GET tables/{id}/data``; items with a comma are bracketed."""
         out = [("lang", self.lang), ("outputFormat", "json-stat2")]
         for dim, codes in self.value_codes.items():
-            out.append(
-                (f"valueCodes[{dim}]", ",".join(f"[{c}]" if "," in c and not c.startswith("[") else c for c in codes))
-            )
+            out.append((f"valueCodes[{dim}]", join_value_codes(codes)))
         out += [(f"codelist[{dim}]", cl) for dim, cl in self.codelist.items()]
         out += [(f"outputValues[{dim}]", ov) for dim, ov in self.output_values.items()]
         return out
