@@ -108,7 +108,7 @@ def _load_demo(ws: Workspace, en: bool) -> None:
     from sqlalchemy import func, select
 
     from fn17.services.data import load_folder
-    from fn17.sources.data_commands import progress_printer, summary_lines
+    from fn17.sources.data_commands import print_report, progress_printer
     from fn17.store.tables import import_log
 
     folder = ws.settings.data_dir
@@ -123,12 +123,7 @@ def _load_demo(ws: Workspace, en: bool) -> None:
                    else f"Databasen har allerede {done} importer; leser ikke inn {folder} på nytt (bruk fn17 load for å oppdatere).")
         return
     click.echo(f"{'Loading' if en else 'Leser inn'} {folder}", err=True)
-    report = load_folder(ws, folder, progress=progress_printer(en))
-    for d in report.datasets:
-        for line in summary_lines(d, en):
-            click.echo(line)
-    for f in report.failed:
-        click.echo(f"{'FAILED' if en else 'FEILET'} {f['dataset']}: {f['message_en' if en else 'message']}", err=True)
+    print_report(load_folder(ws, folder, progress=progress_printer(en)), en)
 
 
 @cli.command()
@@ -234,11 +229,12 @@ def main(argv: Sequence[str] | None = None) -> None:
 from fn17.actions.commands import report as _report_command  # noqa: E402
 from fn17.actions.commands import users as _users_command  # noqa: E402
 from fn17.plans.commands import plans as _plans_command  # noqa: E402
+from fn17.services.score_commands import score as _score_command  # noqa: E402
 from fn17.sources.data_commands import data as _data_command  # noqa: E402
 from fn17.sources.data_commands import load as _load_command  # noqa: E402
 from fn17.sources.data_commands import query as _query_command  # noqa: E402
 from fn17.sources.fetch_commands import fetch as _fetch_command  # noqa: E402
 
 for _command in (_users_command, _report_command, _plans_command, _data_command, _load_command, _query_command,
-                 _fetch_command):
+                 _fetch_command, _score_command):
     cli.add_command(_command)

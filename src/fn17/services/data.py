@@ -359,6 +359,7 @@ class LoadReport:
     datasets: list[DatasetSummary] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
     taxonomy: dict[str, Any] | None = None
+    geometries: dict[str, Any] | None = None
     seconds: float = 0.0
 
     @property
@@ -389,7 +390,8 @@ def load_folder(
     progress: Progress | None = None,
 ) -> LoadReport:
     """Bring in every dataset found in ``folder``: each file set a shipped recipe knows, a
-    snapshot from ``fn17 fetch``, and the KS indicator taxonomy. One dataset failing does not
+    snapshot from ``fn17 fetch``, the KS indicator taxonomy (``ks-taxonomy``) and the map's
+    boundary files in ``geo/`` (``geo``). One dataset failing does not
     stop the others; it is listed in ``failed`` with its message."""
     from fn17.sources.snapshot import is_snapshot
 
@@ -424,7 +426,18 @@ def load_folder(
             report.failed.append({"dataset": "ks-taxonomy", "message": exc.message, "message_en": exc.message_en})
         if progress:
             progress("ks-taxonomy", 1, 1)
-    if not report.datasets and report.taxonomy is None and not report.failed:
+    if (not only or "geo" in only) and (root / "geo").is_dir():
+        from fn17.sources.geo import load_geometries
+
+        if progress:
+            progress("geo", 0, 1)
+        try:
+            report.geometries = load_geometries(ws, root, user=user).to_dict()
+        except Fn17Error as exc:
+            report.failed.append({"dataset": "geo", "message": exc.message, "message_en": exc.message_en})
+        if progress:
+            progress("geo", 1, 1)
+    if not report.datasets and report.taxonomy is None and report.geometries is None and not report.failed:
         known = ", ".join(sorted({f for r in load_recipes() for f in r.files}))
         raise NotFoundError(
             f"Fant ingen datasett FN17 kjenner i {root}.",

@@ -81,6 +81,26 @@ def summary_lines(d: Any, en: bool) -> list[str]:
     return lines
 
 
+def print_report(report: Any, en: bool) -> None:
+    """The per-dataset summary of a ``LoadReport``: datasets, the taxonomy, the map, failures."""
+    for d in report.datasets:
+        for line in summary_lines(d, en):
+            click.echo(line)
+    if report.taxonomy:
+        t = report.taxonomy
+        click.echo(
+            f"ks-taxonomy: {fmt_number(t['indicators'])} {'indicators in' if en else 'indikatorer i'} {t['sets']} "
+            f"{'sets' if en else 'sett'}, {fmt_number(t['seconds'], 'en' if en else 'nb', 1)} s"
+        )
+    for level in (report.geometries or {}).get("levels", []):
+        click.echo(
+            f"geo {level['level']}: {level['regions']} {'regions' if en else 'regioner'}, "
+            f"{fmt_number(level['path_bytes'] / 1024, 'en' if en else 'nb', 0)} KB {'of map' if en else 'kart'}"
+        )
+    for f in report.failed:
+        click.echo(f"{'FAILED' if en else 'FEILET'} {f['dataset']}: {f['message_en' if en else 'message']}", err=True)
+
+
 @click.command("load")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -111,17 +131,7 @@ def load(obj: _Obj, folder: Path | None, only: tuple[str, ...], user: str | None
 
         click.echo(json.dumps(jsonable(report), ensure_ascii=False, indent=2))
         return
-    for d in report.datasets:
-        for line in summary_lines(d, en):
-            click.echo(line)
-    if report.taxonomy:
-        t = report.taxonomy
-        click.echo(
-            f"ks-taxonomy: {fmt_number(t['indicators'])} {'indicators in' if en else 'indikatorer i'} {t['sets']} "
-            f"{'sets' if en else 'sett'}, {fmt_number(t['seconds'], 'en' if en else 'nb', 1)} s"
-        )
-    for f in report.failed:
-        click.echo(f"{'FAILED' if en else 'FEILET'} {f['dataset']}: {f['message_en' if en else 'message']}", err=True)
+    print_report(report, en)
     click.echo(
         f"{'Total' if en else 'I alt'}: {fmt_number(report.rows, 'en' if en else 'nb')} "
         f"{'rows' if en else 'rader'}, {len(report.datasets)} {'datasets' if en else 'datasett'}, "
