@@ -31,6 +31,7 @@ from fn17.config import Lang
 from fn17.i18n import fmt_number, t
 from fn17.reports import charts
 from fn17.reports.facts import Fact, context_facts, yearly_series
+from fn17.reports.plans import PlanCoverage, plan_coverage
 from fn17.reports.scores import RegionScores, ScoresUnavailable, load_scores
 from fn17.reports.texts import SECTIONS, get_texts
 from fn17.workspace import Workspace
@@ -135,6 +136,8 @@ class VlrReport:
     steps: list[self_assessment.NextStep]
     annex: list[AnnexRow]
     charts: dict[str, Markup] = field(default_factory=dict)
+    plan: PlanCoverage | None = None
+    """The region's latest analysed plan (``/planer``), or None when none is stored."""
 
     def section(self, section_id: str) -> Section:
         return next(s for s in self.sections if s.id == section_id)
@@ -188,6 +191,7 @@ def build_report(ws: Workspace, actor: Actor, code: str, lang: Lang = "nb", *, i
         partner_kinds={k: kinds.get(k, 0) for k in partners.PARTNER_KINDS}, global_compact=sum(1 for p in ps if p.global_compact),
         budget_total=sum(m.budget_nok or 0.0 for m in ms), assessment=profile,
         highlights=[], challenges=_challenges(goals, scores, lang), steps=steps[:10], annex=_annex(scores, context),
+        plan=plan_coverage(ws, facts.code, lang),
     )
     return replace(report, highlights=_highlights(report, lang), charts=_charts(report, lang))
 
