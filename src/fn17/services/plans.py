@@ -233,7 +233,7 @@ def _summary(row: Mapping[str, Any], names: Mapping[str, str]) -> AnalysisSummar
     code = row["region_code"]
     return AnalysisSummary(
         id=int(row["id"]), region_code=code, region_name=names.get(code) if code else None, title=str(row["title"]),
-        filename=str(row["filename"]), lang=str(row["lang"]), pages=int(row["pages"]) or None,
+        filename=str(row["filename"]), lang=str(row["lang"]), pages=int(row["pages"]) if row["pages"] else None,
         created_at=_aware(row["created_at"]), created_by=row["created_by"],
         goals_addressed=tuple(g for g in range(1, 18) if g not in missing), goals_missing=missing, url=f"/planer/{int(row['id'])}",
     )
@@ -251,7 +251,7 @@ def store_analysis(ws: Workspace, actor: Actor, region_code: str, report: Covera
         "filename": str(doc["filename"])[:300],
         "sha256": str(doc["sha256"]),
         "lang": str(doc.get("language") or "")[:4],
-        "pages": int(doc.get("pages") or 0),  # 0: a format without pages (HTML, Markdown)
+        "pages": int(doc["pages"]) if doc.get("pages") else None,  # none: a format without pages (HTML, Markdown)
         "created_at": datetime.now(UTC),
         "created_by": (actor.username or None) and actor.username[:64],
         "report": report.to_dict(),

@@ -40,7 +40,7 @@ plan_analyses = Table(
     Column("filename", String(300), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("lang", String(4), nullable=False),  # detected document language
-    Column("pages", Integer, nullable=False),
+    Column("pages", Integer),  # none for formats without pages (HTML, Markdown, text)
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(64)),
     Column("report", JSON, nullable=False),  # the coverage report as JSON

@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("filename", sa.String(length=300), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("lang", sa.String(length=4), nullable=False),
-        sa.Column("pages", sa.Integer(), nullable=False),
+        sa.Column("pages", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=True),
         sa.Column("report", sa.JSON(), nullable=False),
