@@ -122,4 +122,108 @@ def series(points: Sequence[tuple[int, float]], title: str, *, target: float | N
     return Markup("".join(parts))
 
 
-__all__ = ["DASH_COLOURS", "Bar", "bars", "series"]
+@dataclass(frozen=True)
+class Line:
+    label: str
+    points: Sequence[tuple[int, float]]
+    colour: str = "#0b5cad"
+    dashed: bool = False
+
+
+def lines(items: Sequence[Line], title: str, *, target: float | None = None, target_year: int | None = None,
+          target_label: str = "", lang: Lang = "nb", width: int = 640, height: int = 260) -> Markup:
+    """Several yearly series in one chart (the region, its peers' median, the country's median), with a
+    legend in text and, when given, the target as a dashed green line to its year."""
+    left, right, top, bottom = 56, 16, 26, 28 + 16 * len(items)
+    drawn = [i for i in items if i.points]
+    years = [p[0] for i in drawn for p in i.points] + ([target_year] if target_year else [])
+    values = [p[1] for i in drawn for p in i.points] + ([target] if target is not None else [])
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+             f'font-family="{FONT}" font-size="11" aria-label="{escape(title)}">', f"<title>{escape(title)}</title>",
+             f'<text x="0" y="14" font-size="12" font-weight="bold" fill="#1b1f24">{escape(_short(title, 90))}</text>']
+    if not drawn:
+        parts.append(f'<text x="{left}" y="{height // 2}" fill="{MUTED}">–</text></svg>')
+        return Markup("".join(parts))
+    y0, y1 = min(values), max(values)
+    if y0 == y1:
+        y0, y1 = y0 - 1, y1 + 1
+    pad = (y1 - y0) * 0.08
+    y0, y1 = y0 - pad, y1 + pad
+    x0, x1 = min(years), max(years)
+    if x0 == x1:
+        x0, x1 = x0 - 1, x1 + 1
+    plot_h = height - top - bottom
+
+    def sx(year: float) -> float:
+        return left + (width - left - right) * (year - x0) / (x1 - x0)
+
+    def sy(value: float) -> float:
+        return top + plot_h * (1 - (value - y0) / (y1 - y0))
+
+    for k in range(4):
+        v = y0 + pad + (y1 - y0 - 2 * pad) * k / 3
+        parts.append(f'<line x1="{left}" y1="{sy(v):.1f}" x2="{width - right}" y2="{sy(v):.1f}" stroke="{LINE}"/>')
+        parts.append(f'<text x="{left - 4}" y="{sy(v) + 4:.1f}" text-anchor="end" fill="{MUTED}">{escape(fmt_number(v, lang))}</text>')
+    step = max(1, (x1 - x0) // 8)
+    for year in range(x0, x1 + 1, step):
+        parts.append(f'<text x="{sx(year):.1f}" y="{top + plot_h + 14:.1f}" text-anchor="middle" fill="{MUTED}">{year}</text>')
+    for n, item in enumerate(drawn):
+        pts = sorted(item.points)
+        path = " ".join(f"{'M' if i == 0 else 'L'}{sx(yr):.1f},{sy(v):.1f}" for i, (yr, v) in enumerate(pts))
+        dash = ' stroke-dasharray="6 3"' if item.dashed else ""
+        parts.append(f'<path d="{path}" fill="none" stroke="{item.colour}" stroke-width="2"{dash}/>')
+        for yr, v in pts:
+            parts.append(f'<circle cx="{sx(yr):.1f}" cy="{sy(v):.1f}" r="2.5" fill="{item.colour}"/>')
+        ly = top + plot_h + 30 + 16 * n
+        parts.append(f'<line x1="{left}" y1="{ly - 4}" x2="{left + 24}" y2="{ly - 4}" stroke="{item.colour}" stroke-width="2"{dash}/>')
+        parts.append(f'<text x="{left + 30}" y="{ly}" fill="#1b1f24">{escape(item.label)}</text>')
+    if target is not None and target_year is not None:
+        parts.append(f'<line x1="{left}" y1="{sy(target):.1f}" x2="{sx(target_year):.1f}" y2="{sy(target):.1f}" stroke="#1a7f37" '
+                     f'stroke-width="1.5" stroke-dasharray="5 3"/>')
+        parts.append(f'<circle cx="{sx(target_year):.1f}" cy="{sy(target):.1f}" r="4" fill="none" stroke="#1a7f37" stroke-width="2"/>')
+        parts.append(f'<text x="{sx(target_year) - 6:.1f}" y="{sy(target) - 6:.1f}" text-anchor="end" fill="#1a7f37">'
+                     f"{escape((target_label + ' ' + fmt_number(target, lang)).strip())}</text>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def histogram(values: Sequence[float], title: str, *, marked: float | None = None, marked_label: str = "", bins: int = 20,
+              lang: Lang = "nb", width: int = 640, height: int = 200) -> Markup:
+    """The distribution of ``values`` as bars, with ``marked`` (one region's value) drawn as a labelled line."""
+    left, right, top, bottom = 40, 16, 26, 30
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+             f'font-family="{FONT}" font-size="11" aria-label="{escape(title)}">', f"<title>{escape(title)}</title>",
+             f'<text x="0" y="14" font-size="12" font-weight="bold" fill="#1b1f24">{escape(_short(title, 90))}</text>']
+    if not values:
+        parts.append(f'<text x="{left}" y="{height // 2}" fill="{MUTED}">–</text></svg>')
+        return Markup("".join(parts))
+    lo, hi = min(values), max(values)
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    counts = [0] * bins
+    for v in values:
+        counts[min(bins - 1, int((v - lo) / (hi - lo) * bins))] += 1
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max(counts)
+    bar_w = plot_w / bins
+    for i, n in enumerate(counts):
+        h = plot_h * n / peak
+        parts.append(f'<rect x="{left + i * bar_w + 1:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" '
+                     f'fill="#8fb3d9"><title>{escape(fmt_number(lo + i * (hi - lo) / bins, lang))}–'
+                     f"{escape(fmt_number(lo + (i + 1) * (hi - lo) / bins, lang))}: {n}</title></rect>")
+    parts.append(f'<text x="{left - 4}" y="{top + 8}" text-anchor="end" fill="{MUTED}">{peak}</text>')
+    for v, anchor in ((lo, "start"), (hi, "end")):
+        tx = left if anchor == "start" else width - right
+        parts.append(f'<text x="{tx}" y="{height - 10}" text-anchor="{anchor}" fill="{MUTED}">{escape(fmt_number(v, lang))}</text>')
+    if marked is not None:
+        x = left + plot_w * (marked - lo) / (hi - lo)
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{top + plot_h}" stroke="#b3261e" stroke-width="2.5"/>')
+        anchor = "start" if x < left + plot_w / 2 else "end"
+        dx = 5 if anchor == "start" else -5
+        parts.append(f'<text x="{x + dx:.1f}" y="{top + 6}" text-anchor="{anchor}" fill="#b3261e" font-weight="bold">'
+                     f"▼ {escape(marked_label)} {escape(fmt_number(marked, lang))}</text>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+__all__ = ["DASH_COLOURS", "Bar", "Line", "bars", "histogram", "lines", "series"]

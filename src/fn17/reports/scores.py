@@ -8,7 +8,6 @@ region, the report says so instead of showing scores.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import math
 from dataclasses import dataclass, field
@@ -121,15 +120,8 @@ def convert(result: Any) -> RegionScores:
 
 
 def load_scores(ws: Workspace, code: str, lang: Lang = "nb") -> RegionScores:
-    """The region's scores as the dashboards show them; ``ScoresUnavailable`` when there are none.
-
-    Uses ``fn17.services.scores.region_scores`` (the dashboards' service) when it is
-    installed, else computes the same with ``fn17.scoring`` from the store."""
-    if importlib.util.find_spec("fn17.services.scores") is None:
-        from fn17.reports.store_scores import scores_from_store
-
-        return scores_from_store(ws, code, lang)
-    from fn17.services.scores import region_scores  # type: ignore[import-not-found,unused-ignore]
+    """The region's scores as the dashboards show them; ``ScoresUnavailable`` when there are none."""
+    from fn17.services.scores import region_scores
 
     try:
         result = region_scores(ws, code, lang)
@@ -139,6 +131,12 @@ def load_scores(ws: Workspace, code: str, lang: Lang = "nb") -> RegionScores:
             message_en=f"No scores for {code}: {exc.message_en}",
             hint=exc.hint, hint_en=exc.hint_en,
         ) from exc
+    if not result.has_data:
+        raise ScoresUnavailable(
+            f"Ingen indikatorer med data og grenseverdier for {result.code} {result.name}.",
+            message_en=f"No indicators with data and bounds for {result.code} {result.name}.",
+            hint="Last inn data med `fn17 load` eller `fn17 fetch`.", hint_en="Load data with `fn17 load` or `fn17 fetch`.",
+        )
     return convert(result)
 
 

@@ -1,8 +1,6 @@
-"""Front page, goal pages, region pages, search, and language switching."""
+"""Front page, goal pages, search, and language switching (region profiles: ``routes/dashboards.py``)."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -40,14 +38,6 @@ def goal(request: Request, key: str) -> Response:
     return render(request, "goal.html", page, fmt, title=f"{page.goal.number}. {page.goal.name}")
 
 
-@router.get("/region/{key}", summary="A municipality or county")
-def region(request: Request, key: str, at: date | None = Query(None, description="Date (YYYY-MM-DD)")) -> Response:
-    code, fmt = split_format(key)
-    lang = request_lang(request)
-    info = region_svc.lookup(_ws(request), code, at, lang)
-    return render(request, "region.html", info, fmt, title=info.name)
-
-
 @router.get("/sok", summary="Find a municipality or county by name or number, old or new")
 def search(request: Request, q: str = Query("", max_length=100)) -> Response:
     lang = request_lang(request)
@@ -68,10 +58,3 @@ def health(request: Request) -> dict[str, str]:
 
     return {"status": "ok", "schema": current_revision(_ws(request).engine) or ""}
 
-
-@router.get("/", include_in_schema=False)
-def front(request: Request) -> Response:
-    """Until the national overview is mounted, the front page is the goal list."""
-    from fastapi.responses import RedirectResponse
-
-    return RedirectResponse(f"/mal?lang={request_lang(request)}", status_code=307)
