@@ -206,3 +206,22 @@ def test_population_2023_on_each_database(shared_data: Path, engine: Engine) -> 
     assert cells.loc[cells["region_code"] == "0301", "value"].sum() == 709_037
     assert cells["region_code"].nunique() == 357
     assert repo.imports(engine).iloc[0]["summary"]["written"] == 39_627
+
+
+def test_derived_series_keep_the_carry_rule(shared_data: Path, sqlite_env: str) -> None:
+    """Kindergarten coverage for 1580 Haram before 2024 is 1507 Ålesund's rate copied over the
+    split: the derived FN17 series says so, as the raw series does; 3101 Halden is renumbered."""
+    ws = open_workspace(get_settings(), create=True)
+    from fn17.services.setup import initialise
+
+    initialise(ws)
+    report = load_folder(ws, shared_data, only=["ssb-07459-2023", "ssb-13502-barnehage"])
+    assert report.failed == []
+    cells = query(ws, indicator="barnehagedekning_1_2_aar", region=["1580", "3101", "0301"]).frame
+    haram = cells[(cells["region_code"] == "1580") & (cells["period"] == "2022")].iloc[0]
+    assert haram["original_region_code"] == "1507"
+    assert haram["harmonisation"].startswith("copy: 1507→1580")
+    halden = cells[(cells["region_code"] == "3101") & (cells["period"] == "2023")].iloc[0]
+    assert halden["harmonisation"] == "renumber: 3001→3101" and halden["original_region_code"] == "3001"
+    oslo = cells[cells["region_code"] == "0301"]
+    assert oslo["harmonisation"].isna().all() and oslo["original_region_code"].isna().all()

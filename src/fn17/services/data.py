@@ -195,8 +195,7 @@ def _import_recipe(
     stamp = _retrieved_at(files)
     raw = out.assign(source=recipe.source, source_table=recipe.source_table, retrieved_at=stamp,
                      query=f"recipe {recipe.id}" + (f": {summary.files[0]}" if len(summary.files) == 1 else ""))
-    der = derived.assign(source=DERIVED_SOURCE, source_table=recipe.source_table, retrieved_at=stamp,
-                         original_region_code=None, harmonisation=None)
+    der = derived.assign(source=DERIVED_SOURCE, source_table=recipe.source_table, retrieved_at=stamp)
     records = pd.concat([raw, der], ignore_index=True) if len(der) else raw
     if progress:
         progress(recipe.id, 2, 3)

@@ -117,7 +117,7 @@ def _sum_complete(frame: pd.DataFrame) -> pd.DataFrame:
 
 def derive(carried: pd.DataFrame, recipe: Recipe, population: PopulationContext | None) -> pd.DataFrame:
     """The recipe's ``derived`` series from carried cells (columns: indicator_id, region_code,
-    region_kind, period, breakdown, value, status, query)."""
+    region_kind, period, breakdown, value, status, query, original_region_code, harmonisation)."""
     out: list[pd.DataFrame] = []
     for d in recipe.derived:
         base = carried[carried["indicator_id"] == d.of]
@@ -135,9 +135,38 @@ def derive(carried: pd.DataFrame, recipe: Recipe, population: PopulationContext 
         out.append(frame[np.isfinite(frame["value"])])
     if not out:
         return pd.DataFrame(
-            columns=["indicator_id", "region_code", "region_kind", "period", "breakdown", "value", "status", "query"]
+            columns=["indicator_id", "region_code", "region_kind", "period", "breakdown", "value", "status", "query",
+                     "original_region_code", "harmonisation"]
         )
-    return pd.concat(out, ignore_index=True)
+    return carry_provenance(pd.concat(out, ignore_index=True), carried)
+
+
+def carry_provenance(derived: pd.DataFrame, carried: pd.DataFrame) -> pd.DataFrame:
+    """Give each derived cell the carry rules of the cells it came from (same region and
+    period): the original code when they all came from one, and their distinct rules joined
+    with `` | ``; cells that all kept their code get none. So a series computed for 1580 Haram
+    from 1507 Ålesund's figures says so, as the raw series does."""
+    if "harmonisation" not in carried.columns or carried["harmonisation"].isna().all():
+        return derived.assign(original_region_code=None, harmonisation=None)
+    moved = carried[carried["harmonisation"].notna()]
+    keys = ["region_code", "period"]
+
+    def _join(values: pd.Series) -> str | None:
+        distinct = sorted({str(v) for v in values.dropna()})
+        return " | ".join(distinct) if distinct else None
+
+    def _single(values: pd.Series) -> str | None:
+        distinct = {str(v) for v in values.dropna()}
+        return distinct.pop() if len(distinct) == 1 else None
+
+    rules = moved.groupby(keys, observed=True).agg(
+        harmonisation=("harmonisation", _join), original_region_code=("original_region_code", _single)
+    ).reset_index()
+    rules["period"] = rules["period"].astype(str)
+    rules["region_code"] = rules["region_code"].astype(str)
+    base = derived.assign(period=derived["period"].astype(str), region_code=derived["region_code"].astype(str))
+    base = base.drop(columns=[c for c in ("harmonisation", "original_region_code") if c in base.columns])
+    return base.merge(rules, on=keys, how="left")
 
 
 def _derive_one(d: DerivedDef, base: pd.DataFrame, population: PopulationContext | None) -> pd.DataFrame:
@@ -186,4 +215,4 @@ def _derive_one(d: DerivedDef, base: pd.DataFrame, population: PopulationContext
     return merged[["region_code", "region_kind", "period", "value"]]
 
 
-__all__ = ["compress_periods", "derive", "find_gaps"]
+__all__ = ["carry_provenance", "compress_periods", "derive", "find_gaps"]
