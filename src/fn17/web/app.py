@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -30,9 +30,13 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error_response(request: Request, err: Fn17Error) -> Response:
+    """One error shape for every face: JSON for ``.json``/API requests, plain text for a
+    ``.csv`` download (a program reading it gets the message, not a web page), HTML otherwise."""
     lang = request_lang(request)
     if _wants_json(request):
         return render(request, "error.html", err.to_dict(lang), "json", status=err.http_status)
+    if request.url.path.endswith(".csv"):
+        return PlainTextResponse(err.text(lang) + "\n", status_code=err.http_status)
     context = {"status": err.http_status, "message": err.message_en if lang == "en" else err.message,
                "hint": err.hint_en if lang == "en" else err.hint, "details": err.details}
     return render(request, "error.html", context, "html", status=err.http_status)
