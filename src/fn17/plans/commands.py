@@ -20,11 +20,11 @@ from fn17.errors import InvalidInputError
 from fn17.plans._i18n import Lang
 from fn17.plans.calibration import METHODS, Method
 from fn17.plans.classify import default_classifier
+from fn17.plans.limits import DEFAULT_EMBED_BUDGET_S
 from fn17.plans.render import render_html, render_json, render_table
 from fn17.plans.service import analyze_document
 
-DEFAULT_BUDGET_S = 30.0
-"""A 100-page plan has ~850 passages; embedding them all takes minutes on two shared cores."""
+# A 100-page plan has ~850 passages; embedding them all takes minutes on two shared cores.
 STAGES = {"extract": ("leser dokumentet", "reading the document"), "segment": ("deler opp i avsnitt", "segmenting"),
           "classify": ("klassifiserer", "classifying"),
           "report": ("lager rapport", "building the report")}
@@ -48,7 +48,7 @@ def plans() -> None:
               help="Språk i rapporten (standard: FN17_LANG eller nb) / report language.")
 @click.option("--method", type=click.Choice(METHODS), default="combined", show_default=True,
               help="lexicon, embedding eller combined.")
-@click.option("--budget", type=click.FloatRange(min=0), default=DEFAULT_BUDGET_S, show_default=True,
+@click.option("--budget", type=click.FloatRange(min=0), default=DEFAULT_EMBED_BUDGET_S, show_default=True,
               help="Høyst så mange sekunder med språkmodellen; resten får leksikonmodellen / "
                    "at most this many seconds of language model; the rest gets the lexicon model.")
 @click.option("--full", is_flag=True, help="Vurder alle avsnitt med språkmodellen / embed every passage (slow).")

@@ -34,6 +34,10 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+# Seconds of language model per plan by default: the surest passages are left to the lexicon
+# model, so a 100-page plan is analysed in under 10 s on two cores (docs/plans.md, "Measured").
+DEFAULT_EMBED_BUDGET_S = 6.0
+
 
 class Deadline:
     """Raises once the analysis has used up its time."""

@@ -39,7 +39,7 @@ from fn17.config import Lang
 from fn17.errors import AuthenticationError, Fn17Error, InvalidInputError, NotFoundError, PermissionDeniedError
 from fn17.plans import CatalogueIndicator, CoverageReport, analyze_document, report_from_dict
 from fn17.plans.extract import detect_format
-from fn17.plans.limits import DEFAULT_LIMITS, Limits, too_large
+from fn17.plans.limits import DEFAULT_EMBED_BUDGET_S, DEFAULT_LIMITS, Limits, too_large
 from fn17.store.web_tables import plan_analyses
 from fn17.workspace import Workspace
 
@@ -51,7 +51,7 @@ MAX_QUEUED = 8
 """Uploads waiting for a worker; more are refused with 503 until one finishes."""
 JOB_TTL_S = 2 * 3600.0
 """How long a finished job (and an unstored report) is kept in memory."""
-EMBED_BUDGET_S = 30.0
+EMBED_BUDGET_S = DEFAULT_EMBED_BUDGET_S
 """Seconds of language model per analysis; the rest of the passages get the lexicon model
 (the CLI's default too). A 100-page plan then takes well under a minute."""
 EXTENSIONS = (".pdf", ".docx", ".html", ".htm", ".xhtml", ".md", ".markdown", ".txt", ".text")
