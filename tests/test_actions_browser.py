@@ -4,13 +4,9 @@ self-assessment, and download the Norwegian VLR as PDF, whose numbers match the 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,79 +16,31 @@ import pytest
 from fn17.actions import auth
 from fn17.actions.actor import command_line_actor
 from fn17.actions.assessment import load_questionnaire
-from fn17.config import get_settings
 from fn17.i18n import fmt_number
 from fn17.reports.scores import load_scores
 from fn17.services import actions as svc
-from fn17.services.data import load_folder
-from fn17.services.setup import initialise
-from fn17.store import make_engine, migrate
 from fn17.workspace import Workspace
 from test_actions_support import PASSWORD
 from test_report import DATASETS
+from webtools import build_store, live_server, open_store
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
 def site(tmp_path: Path, shared_data: Path) -> Iterator[tuple[str, Workspace]]:
-    """FN17 served by uvicorn in a thread on a free port, on a temporary SQLite store with real data and one editor."""
-    import uvicorn
-
-    from fn17.web.app import create_app
-
-    url = f"sqlite:///{tmp_path / 'fn17.sqlite'}"
-    engine = make_engine(url)
-    migrate(engine)
-    ws = Workspace(settings=get_settings(database_url=url, secret_key="browser-test-secret-key"), engine=engine)
-    initialise(ws)
-    assert load_folder(ws, shared_data, only=DATASETS).failed == []
-    cli = command_line_actor()
-    auth.create_user(engine, cli, "kari", PASSWORD, "Kari Nordmann")
-    auth.grant_role(engine, cli, "kari", "editor", "1508")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(workspace=ws), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
+    """FN17 served live (``webtools.live_server``) on a temporary SQLite store with the report's datasets and one editor."""
+    path = tmp_path / "fn17.sqlite"
+    build_store(path, shared_data, only=DATASETS)
+    ws = open_store(path)
     try:
-        yield f"http://127.0.0.1:{port}", ws
+        cli = command_line_actor()
+        auth.create_user(ws.engine, cli, "kari", PASSWORD, "Kari Nordmann")
+        auth.grant_role(ws.engine, cli, "kari", "editor", "1508")
+        with live_server(ws) as base:
+            yield base, ws
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true, so this may not skip: /usr/bin/chromium is missing")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(accept_downloads=True, locale="nb-NO")
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
+        ws.engine.dispose()
 
 
 def _local_target(page: Any, base: str, title: str, sdg: str, indicator: str, value: str) -> None:
@@ -134,9 +82,9 @@ def _measure(page: Any, base: str, title: str, budget: str, target: str, partner
     assert page.get_by_role("link", name=title).is_visible()
 
 
-def test_editor_goes_from_login_to_vlr_pdf(site: tuple[str, Workspace], browser_page: Any, tmp_path: Path) -> None:
+def test_editor_goes_from_login_to_vlr_pdf(site: tuple[str, Workspace], page: Any, tmp_path: Path) -> None:
+    """``page`` is conftest's Chromium page (``webtools.chromium_page``, bokmål)."""
     base, ws = site
-    page = browser_page
     response = page.goto(f"{base}/region/1508/rapport")
     assert response is not None and response.status == 401
     assert "Du må være logget inn" in page.get_by_role("alert").inner_text()  # private page: the visitor is told to log in

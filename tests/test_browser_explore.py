@@ -12,24 +12,9 @@ import pytest
 
 from fn17.sources.geo import load_geometries
 from fn17.workspace import Workspace
-from webtools import chromium_page, live_server, screenshot
+from webtools import chromium_page, click_on_map, live_server, screenshot
 
 pytestmark = pytest.mark.browser
-
-#: screen coordinates of a point inside a region's shape that no other shape covers
-FIND_POINT = """(code) => {
-  const path = document.querySelector(`svg.ex-svg a[data-code="${code}"] path`);
-  path.scrollIntoView({block: "center"});
-  const box = path.getBoundingClientRect();
-  for (let fy = 0.1; fy < 1; fy += 0.05) {
-    for (let fx = 0.1; fx < 1; fx += 0.05) {
-      const x = box.left + fx * box.width, y = box.top + fy * box.height;
-      if (document.elementFromPoint(x, y) === path) { return [x, y]; }
-    }
-  }
-  throw new Error("no free point inside " + code);
-}"""
-
 
 @pytest.fixture
 def site(web_ws: Workspace, shared_data: Path) -> Iterator[str]:
@@ -44,8 +29,7 @@ def test_overview_map_click_and_screenshots(site: str, page: Any) -> None:
     assert page.locator("table.ex-table tbody tr").count() == 357
     screenshot(page, "overview")
     # a real mouse click on a point inside Trondheim's shape opens its profile
-    x, y = page.evaluate(FIND_POINT, "5001")
-    page.mouse.click(x, y)
+    click_on_map(page, "5001")
     page.wait_for_url("**/region/5001*")
     page.goto(f"{site}/?mal=4")
     assert page.locator("figcaption").inner_text().startswith("4. God utdanning")

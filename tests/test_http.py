@@ -13,6 +13,7 @@ import httpx
 import orjson
 import pytest
 
+from fake_clock import FakeClock
 from fn17.config import get_settings
 from fn17.errors import OfflineError, SourceError
 from fn17.sources.http import (
@@ -27,21 +28,6 @@ from fn17.sources.http import (
 
 URL = "https://data.ssb.no/api/pxwebapi/v2/tables/07459/data"
 PAYLOAD = {"version": "2.0", "class": "dataset", "value": [1, 2, 3]}
-
-
-class FakeClock:
-    """Monotonic time that only moves when someone sleeps; records every sleep."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class Server:

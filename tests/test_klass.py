@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from fake_clock import FakeClock
 from fn17.errors import SourceError
 from fn17.regions import load_register
 from fn17.sources.http import HttpSource, RetryPolicy, make_client
@@ -23,17 +24,6 @@ from fn17.sources.klass import (
 )
 
 AT = date(2024, 1, 1)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def code_item(code: str, name: str, parent: str | None = None) -> dict[str, Any]:

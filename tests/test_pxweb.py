@@ -22,24 +22,12 @@ import httpx
 import orjson
 import pytest
 
+from fake_clock import FakeClock
 from fn17.errors import InvalidInputError, SourceError
 from fn17.sources.http import HttpSource, ResponseCache, RetryPolicy, make_client
 from fn17.sources.pxweb import PxQuery, PxWebClient, expand_selection, parse_metadata
 
 BASE = "https://data.ssb.no/api/pxwebapi/v2/"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @dataclass

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
+from fake_clock import FakeClock
 from fn17.config import get_settings
 from fn17.errors import DataFileError, InvalidInputError, SourceError
 from fn17.frameworks.fn17set import load_fn17_set
@@ -30,7 +31,7 @@ from fn17.sources.snapshot import (
     snapshot_records,
 )
 from fn17.store import repo
-from test_pxweb import AGES, REGIONS, FakeClock, FakePxWeb, population, table_07459
+from test_pxweb import AGES, REGIONS, FakePxWeb, population, table_07459
 
 
 def client(server: FakePxWeb, cache_root: Path | None = None, *, max_cells: int = 800_000) -> PxWebClient:

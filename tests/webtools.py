@@ -119,3 +119,24 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+#: screen coordinates of a point inside a region's shape on the overview map that no other shape covers
+_MAP_POINT = """(code) => {
+  const path = document.querySelector(`svg.ex-svg a[data-code="${code}"] path`);
+  path.scrollIntoView({block: "center"});
+  const box = path.getBoundingClientRect();
+  for (let fy = 0.1; fy < 1; fy += 0.05) {
+    for (let fx = 0.1; fx < 1; fx += 0.05) {
+      const x = box.left + fx * box.width, y = box.top + fy * box.height;
+      if (document.elementFromPoint(x, y) === path) { return [x, y]; }
+    }
+  }
+  throw new Error("no free point inside " + code);
+}"""
+
+
+def click_on_map(page: Any, code: str) -> None:
+    """Click with the mouse on a point inside ``code``'s shape on the overview map, as a person would."""
+    x, y = page.evaluate(_MAP_POINT, code)
+    page.mouse.click(x, y)

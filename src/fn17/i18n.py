@@ -9,6 +9,7 @@ decimal comma); dates ``26.11.2026``. English uses ``12,345.6`` and ``26 Nov 202
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -101,4 +102,16 @@ def fmt_datetime(value: datetime | None, lang: Lang = "nb") -> str:
     return f"{fmt_date(value, lang)} {value.hour:02d}:{value.minute:02d}"
 
 
-__all__ = ["catalogue", "fmt_date", "fmt_datetime", "fmt_number", "fmt_percent", "parse_lang", "t"]
+def template_helpers(lang: Lang) -> dict[str, Callable[..., str]]:
+    """The text and format helpers templates call (``t``, ``num``, ``pct``, ``fdate``,
+    ``fdatetime``), bound to ``lang``."""
+    return {
+        "t": lambda key, **kw: t(key, lang, **kw),
+        "num": lambda v, d=None: fmt_number(v, lang, d),
+        "pct": lambda v, d=1: fmt_percent(v, lang, d),
+        "fdate": lambda v: fmt_date(v, lang),
+        "fdatetime": lambda v: fmt_datetime(v, lang),
+    }
+
+
+__all__ = ["catalogue", "fmt_date", "fmt_datetime", "fmt_number", "fmt_percent", "parse_lang", "t", "template_helpers"]

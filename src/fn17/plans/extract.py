@@ -92,6 +92,17 @@ def detect_format(data: bytes, filename: str) -> DocumentFormat:
     return "text"
 
 
+def empty_file(filename: str) -> InvalidInputError:
+    """The error for a plan file that holds nothing but white space."""
+    return InvalidInputError(
+        f"«{filename}» er tom.",
+        message_en=f"'{filename}' is empty.",
+        hint="Last opp planen på nytt.",
+        hint_en="Upload the plan again.",
+        details={"file": filename, "reason": "empty"},
+    )
+
+
 def _unsupported(filename: str, what_nb: str, what_en: str) -> InvalidInputError:
     return InvalidInputError(
         f"«{filename}» er en {what_nb}-fil, som planlesingen ikke støtter.",
@@ -113,13 +124,7 @@ def extract(
     data, name = read_source(source, filename, limits)
     deadline = deadline or Deadline(limits.max_seconds, name)
     if not data.strip():
-        raise InvalidInputError(
-            f"«{name}» er tom.",
-            message_en=f"'{name}' is empty.",
-            hint="Last opp planen på nytt.",
-            hint_en="Upload the plan again.",
-            details={"file": name, "reason": "empty"},
-        )
+        raise empty_file(name)
     fmt = detect_format(data, name)
     log.info("reading %s as %s (%d bytes)", name, fmt, len(data))
     if fmt == "pdf":

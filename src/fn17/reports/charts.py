@@ -70,6 +70,43 @@ def bars(items: Sequence[Bar], title: str, *, maximum: float | None = None, lang
     return Markup("".join(parts))
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area of a line chart: years ``x0``–``x1`` and values ``y0``–``y1`` (with ``pad``
+    of headroom above and below the data) mapped to SVG coordinates inside the margins."""
+
+    left: int
+    right: int
+    top: int
+    bottom: int
+    width: int
+    height: int
+    x0: int
+    x1: int
+    y0: float
+    y1: float
+    pad: float
+
+    @classmethod
+    def fit(cls, years: Sequence[int], values: Sequence[float], pad_share: float, *, left: int, right: int, top: int,
+            bottom: int, width: int, height: int) -> _Frame:
+        """The frame around ``years`` and ``values``; a single year or value is widened by one each way."""
+        y0, y1 = min(values), max(values)
+        if y0 == y1:
+            y0, y1 = y0 - 1, y1 + 1
+        pad = (y1 - y0) * pad_share
+        x0, x1 = min(years), max(years)
+        if x0 == x1:
+            x0, x1 = x0 - 1, x1 + 1
+        return cls(left, right, top, bottom, width, height, x0, x1, y0 - pad, y1 + pad, pad)
+
+    def sx(self, year: float) -> float:
+        return self.left + (self.width - self.left - self.right) * (year - self.x0) / (self.x1 - self.x0)
+
+    def sy(self, value: float) -> float:
+        return self.top + (self.height - self.top - self.bottom) * (1 - (value - self.y0) / (self.y1 - self.y0))
+
+
 def series(points: Sequence[tuple[int, float]], title: str, *, target: float | None = None, target_year: int | None = None,
            lang: Lang = "nb", unit: str = "", width: int = 420, height: int = 170, target_label: str = "") -> Markup:
     """A small line chart of a yearly series, with the target (when given) as a dashed line to its year."""
@@ -83,22 +120,9 @@ def series(points: Sequence[tuple[int, float]], title: str, *, target: float | N
     if not points:
         parts.append(f'<text x="{left}" y="{height // 2}" fill="{MUTED}">–</text></svg>')
         return Markup("".join(parts))
-    y0, y1 = min(values), max(values)
-    if y0 == y1:
-        y0, y1 = y0 - 1, y1 + 1
-    pad = (y1 - y0) * 0.1
-    y0, y1 = y0 - pad, y1 + pad
-    x0, x1 = min(years), max(years)
-    if x0 == x1:
-        x0, x1 = x0 - 1, x1 + 1
-
-    def sx(year: float) -> float:
-        return left + (width - left - right) * (year - x0) / (x1 - x0)
-
-    def sy(value: float) -> float:
-        return top + (height - top - bottom) * (1 - (value - y0) / (y1 - y0))
-
-    for v in (y0 + pad, y1 - pad):
+    frame = _Frame.fit(years, values, 0.1, left=left, right=right, top=top, bottom=bottom, width=width, height=height)
+    sx, sy, x0, x1 = frame.sx, frame.sy, frame.x0, frame.x1
+    for v in (frame.y0 + frame.pad, frame.y1 - frame.pad):
         parts.append(f'<line x1="{left}" y1="{sy(v):.1f}" x2="{width - right}" y2="{sy(v):.1f}" stroke="{LINE}"/>')
         parts.append(f'<text x="{left - 4}" y="{sy(v) + 4:.1f}" text-anchor="end" fill="{MUTED}">{escape(fmt_number(v, lang))}</text>')
     for year in sorted({x0, x1, points[-1][0]}):
@@ -144,24 +168,11 @@ def lines(items: Sequence[Line], title: str, *, target: float | None = None, tar
     if not drawn:
         parts.append(f'<text x="{left}" y="{height // 2}" fill="{MUTED}">–</text></svg>')
         return Markup("".join(parts))
-    y0, y1 = min(values), max(values)
-    if y0 == y1:
-        y0, y1 = y0 - 1, y1 + 1
-    pad = (y1 - y0) * 0.08
-    y0, y1 = y0 - pad, y1 + pad
-    x0, x1 = min(years), max(years)
-    if x0 == x1:
-        x0, x1 = x0 - 1, x1 + 1
+    frame = _Frame.fit(years, values, 0.08, left=left, right=right, top=top, bottom=bottom, width=width, height=height)
+    sx, sy, x0, x1, pad = frame.sx, frame.sy, frame.x0, frame.x1, frame.pad
     plot_h = height - top - bottom
-
-    def sx(year: float) -> float:
-        return left + (width - left - right) * (year - x0) / (x1 - x0)
-
-    def sy(value: float) -> float:
-        return top + plot_h * (1 - (value - y0) / (y1 - y0))
-
     for k in range(4):
-        v = y0 + pad + (y1 - y0 - 2 * pad) * k / 3
+        v = frame.y0 + pad + (frame.y1 - frame.y0 - 2 * pad) * k / 3
         parts.append(f'<line x1="{left}" y1="{sy(v):.1f}" x2="{width - right}" y2="{sy(v):.1f}" stroke="{LINE}"/>')
         parts.append(f'<text x="{left - 4}" y="{sy(v) + 4:.1f}" text-anchor="end" fill="{MUTED}">{escape(fmt_number(v, lang))}</text>')
     step = max(1, (x1 - x0) // 8)

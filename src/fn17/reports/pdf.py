@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from fn17.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, t
+from fn17.i18n import template_helpers
 from fn17.reports.vlr import VlrReport
 
 log = logging.getLogger(__name__)
@@ -22,15 +22,7 @@ def _env() -> Environment:
 
 def render_html(report: VlrReport) -> str:
     lang = report.lang
-    return _env().get_template("vlr.html").render(
-        r=report,
-        lang=lang,
-        t=lambda key, **kw: t(key, lang, **kw),
-        num=lambda v, d=None: fmt_number(v, lang, d),
-        pct=lambda v, d=1: fmt_percent(v, lang, d),
-        fdate=lambda v: fmt_date(v, lang),
-        fdatetime=lambda v: fmt_datetime(v, lang),
-    )
+    return _env().get_template("vlr.html").render(r=report, lang=lang, **template_helpers(lang))
 
 
 def render_pdf(report: VlrReport) -> bytes:

@@ -21,6 +21,7 @@ from fn17.config import Lang
 from fn17.errors import InvalidInputError, NotFoundError
 from fn17.frameworks.fn17set import load_fn17_set
 from fn17.frameworks.u4ssc import load_u4ssc, normalise_u4ssc_code
+from fn17.services.choices import Option
 from fn17.services.status import cached_by_version
 from fn17.store.tables import framework_items, observations
 from fn17.workspace import Workspace
@@ -74,13 +75,6 @@ class Row:
     has_data: bool
     code: str
     href: str
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-    selected: bool = False
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from fn17.config import Lang
 from fn17.errors import InvalidInputError, NotFoundError
 from fn17.i18n import fmt_number, t
 from fn17.regions.kostra import size_class
+from fn17.services.choices import Option
 from fn17.services.status import indicator_name, indicator_options, value_table
 from fn17.sources.geo import read_geometries
 from fn17.sources.load import POPULATION_ID
@@ -34,13 +35,6 @@ VALUE_PALETTE = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
 NO_DATA = "url(#fn17-nodata)"
 SORTS = ("navn", "-navn", "kode", "-kode", "verdi", "-verdi", "folketall", "-folketall", "fylke", "-fylke")
 SIZES = ("small", "medium", "large")
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-    selected: bool = False
 
 
 @dataclass(frozen=True)

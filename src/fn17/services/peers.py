@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
@@ -21,7 +19,7 @@ from fn17.config import Lang
 from fn17.errors import Fn17Error
 from fn17.regions.kostra import size_class, size_class_label
 from fn17.scoring import compare_with_groups, nearest_peers
-from fn17.services.score_inputs import CODE_LENGTH, Level, read_values
+from fn17.services.score_inputs import CODE_LENGTH, Level, as_float, read_values
 from fn17.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -159,16 +157,6 @@ def read_structural(conn: Connection, units: tuple[str, ...], level: Level) -> p
     return out
 
 
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if np.isnan(f) else f
-
-
 def build_peers(ws: Workspace, code: str, level: Level, structural: pd.DataFrame, values: pd.DataFrame,
                 names: dict[str, str], lang: Lang) -> PeerSet:
     """The peer groups of ``code`` and its values beside each group's mean and median."""
@@ -193,10 +181,10 @@ def build_peers(ws: Workspace, code: str, level: Level, structural: pd.DataFrame
         members = tuple(sorted(u for u in names if reg.get(u).county_code == region.county_code))
         groups.append(PeerGroup("county", GROUP_LABELS["county"][lang].format(g=county.name), REASONS["county"][lang], members))
     pop = structural["population"] if "population" in structural.columns else pd.Series(dtype=float)
-    own_pop = _num(pop.get(code)) if not pop.empty else None
+    own_pop = as_float(pop.get(code)) if not pop.empty else None
     if level == "kommune" and own_pop is not None:
         cls = size_class(round(own_pop))
-        sizes = {str(u): _num(p) for u, p in pop.items()}
+        sizes = {str(u): as_float(p) for u, p in pop.items()}
         members = tuple(sorted(u for u, p in sizes.items() if p is not None and size_class(round(p)) == cls))
         label = size_class_label(cls, "en" if lang == "en" else "nb")
         groups.append(PeerGroup("size", GROUP_LABELS["size"][lang].format(g=label), REASONS["size"][lang], members))
@@ -218,7 +206,7 @@ def _nearest(code: str, structural: pd.DataFrame, names: dict[str, str], lang: L
     missing = [v.label(lang) for v in STRUCTURAL if v not in present]
     if code not in structural.index:
         return [], [], missing
-    usable = [v for v in present if _num(structural.at[code, v.key]) is not None]
+    usable = [v for v in present if as_float(structural.at[code, v.key]) is not None]
     missing += [v.label(lang) for v in present if v not in usable]
     if not usable:
         return [], [], missing
@@ -234,9 +222,9 @@ def _nearest(code: str, structural: pd.DataFrame, names: dict[str, str], lang: L
     for row in result.peers.itertuples(index=False):
         peer = str(row.peer)
         rows = expl[expl["peer"] == row.peer]
-        reasons = tuple(PeerReason(str(r["variable"]), labels[str(r["variable"])], _num(r["unit_value"]), _num(r["peer_value"]),
-                                   _num(r["z_difference"])) for r in rows.to_dict("records"))
-        out.append(NearPeer(peer, names.get(peer, peer), _num(row.distance) or 0.0, reasons))
+        reasons = tuple(PeerReason(str(r["variable"]), labels[str(r["variable"])], as_float(r["unit_value"]), as_float(r["peer_value"]),
+                                   as_float(r["z_difference"])) for r in rows.to_dict("records"))
+        out.append(NearPeer(peer, names.get(peer, peer), as_float(row.distance) or 0.0, reasons))
     return out, [v.label(lang) for v in usable], missing
 
 
@@ -255,8 +243,8 @@ def _compare(code: str, values: pd.DataFrame, groups: list[PeerGroup]) -> list[P
         return []
     label = {g.kind: g.label for g in groups}
     return [PeerValue(indicator=str(r["indicator"]), group=str(r["group"]), group_label=label.get(str(r["group"]), str(r["group"])),
-                      unit_value=_num(r["unit_value"]), n=int(r["n"]), mean=_num(r["mean"]), median=_num(r["median"]),
-                      difference=_num(r["difference"])) for r in table.to_dict("records")]
+                      unit_value=as_float(r["unit_value"]), n=int(r["n"]), mean=as_float(r["mean"]), median=as_float(r["median"]),
+                      difference=as_float(r["difference"])) for r in table.to_dict("records")]
 
 
 __all__ = ["N_NEAREST", "STRUCTURAL", "NearPeer", "PeerGroup", "PeerReason", "PeerSet", "PeerValue", "StructuralVariable",

@@ -38,7 +38,7 @@ from fn17.actions.permissions import require_edit
 from fn17.config import Lang
 from fn17.errors import AuthenticationError, Fn17Error, InvalidInputError, NotFoundError, PermissionDeniedError
 from fn17.plans import CatalogueIndicator, CoverageReport, analyze_document, report_from_dict
-from fn17.plans.extract import detect_format
+from fn17.plans.extract import detect_format, empty_file
 from fn17.plans.limits import DEFAULT_EMBED_BUDGET_S, DEFAULT_LIMITS, Limits, too_large
 from fn17.store.web_tables import plan_analyses
 from fn17.workspace import Workspace
@@ -105,13 +105,7 @@ def check_upload(ws: Workspace, actor: Actor, filename: str, data: bytes, *, reg
     if len(data) > limits.max_bytes:
         raise too_large(name, "filstørrelse (byte)", "file size (bytes)", len(data), limits.max_bytes)
     if not data.strip():
-        raise InvalidInputError(
-            f"«{name}» er tom.",
-            message_en=f"'{name}' is empty.",
-            hint="Last opp planen på nytt.",
-            hint_en="Upload the plan again.",
-            details={"file": name, "reason": "empty"},
-        )
+        raise empty_file(name)
     fmt = detect_format(data, name)  # images, .doc, RTF, OpenDocument … raise here
     if fmt in ("text", "markdown") and "." in name and not name.lower().endswith(EXTENSIONS):
         raise InvalidInputError(

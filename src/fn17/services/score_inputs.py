@@ -15,6 +15,7 @@ for every region).
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -230,6 +231,17 @@ def read_inputs(ws: Workspace, level: Level, lang: Lang) -> ScoreInputs:
                        local_targets=local.reset_index(drop=True), not_loaded=not_loaded)
 
 
+def as_float(value: Any) -> float | None:
+    """A frame cell as a float; None when it is missing (None, NA, NaT, NaN) or not a number."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else out
+
+
 def as_datetime(value: Any) -> datetime | None:
     if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -240,5 +252,5 @@ def as_datetime(value: Any) -> datetime | None:
     return None
 
 
-__all__ = ["CODE_LENGTH", "LEVELS", "IndicatorMeta", "Level", "Provenance", "ScoreInputs", "as_datetime", "check_level",
+__all__ = ["CODE_LENGTH", "LEVELS", "IndicatorMeta", "Level", "Provenance", "ScoreInputs", "as_datetime", "as_float", "check_level",
            "current_units", "data_version", "read_inputs", "read_values"]

@@ -35,6 +35,7 @@ from fn17.services.score_inputs import (
     Level,
     ScoreInputs,
     as_datetime,
+    as_float,
     check_level,
     data_version,
     read_inputs,
@@ -399,18 +400,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _f(value: Any) -> float | None:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if np.isnan(out) else out
-
-
 def _i(value: Any) -> int | None:
-    f = _f(value)
+    f = as_float(value)
     return None if f is None else int(f)
 
 
@@ -432,7 +423,7 @@ def _flags(row: dict[str, Any], meta: IndicatorMeta, this_year: int) -> tuple[st
     if _s(row.get("carried_from")):
         flags.append("carried")
     period = _i(row.get("period"))
-    if period is not None and _f(row.get("value")) is not None and this_year - period > OLD_AFTER_YEARS:
+    if period is not None and as_float(row.get("value")) is not None and this_year - period > OLD_AFTER_YEARS:
         flags.append("old")
     if meta.provisional:
         flags.append("provisional_thresholds")
@@ -443,22 +434,22 @@ def _indicator(row: dict[str, Any], meta: IndicatorMeta, bounds: dict[str, dict[
     colour = _s(row.get("colour"))
     trend = _s(row.get("trend"))
     b = bounds.get(meta.id, {})
-    value = _f(row.get("value"))
+    value = as_float(row.get("value"))
     flags = _flags(row, meta, date.today().year)
     return IndicatorScore(
         id=meta.id, name=meta.name, unit=meta.unit, value=value,
         period=str(_i(row.get("period")) or "") if value is not None or _s(row.get("quality")) == "suppressed" else "",
-        score=_f(row.get("score")), colour=colour,
+        score=as_float(row.get("score")), colour=colour,
         colour_label=COLOURS[colour][lang] if colour in COLOURS else "",
         symbol=COLOURS[colour]["symbol"] if colour in COLOURS else "",
         trend=trend if trend in TRENDS else None, trend_label=TRENDS[trend][lang] if trend in TRENDS else "",
         trend_symbol=TRENDS[trend]["arrow"] if trend in TRENDS else "",
-        target=_f(row.get("target")), target_source=_s(row.get("target_source")) or "default",
-        optimum=_f(b.get("optimum")), direction=meta.direction, goals=tuple(meta.goals),
+        target=as_float(row.get("target")), target_source=_s(row.get("target_source")) or "default",
+        optimum=as_float(b.get("optimum")), direction=meta.direction, goals=tuple(meta.goals),
         source=_s(row.get("source")) or meta.source, source_table=_s(row.get("source_table")) or "",
         query=_s(row.get("query")) or "", retrieved_at=as_datetime(row.get("retrieved_at")),
         flags=flags, flag_labels=tuple(FLAG_TEXT[f][lang] for f in flags if f in FLAG_TEXT), rank=_i(row.get("rank")), projected_year=_i(row.get("projected_year")),
-        green=_f(b.get("green")), red=_f(b.get("red")), lower_bound=_f(b.get("lower_bound")),
+        green=as_float(b.get("green")), red=as_float(b.get("red")), lower_bound=as_float(b.get("lower_bound")),
     )
 
 
@@ -519,7 +510,7 @@ def region_scores(ws: Workspace, code: str, lang: Lang = "nb", method: str = "sd
         colour = _s(r.get("colour"))
         trend = _s(r.get("trend"))
         goals.append(GoalScore(
-            goal=sdg_goal.number, name=sdg_goal.short_name(lang), colour_hex=sdg_goal.colour, score=_f(r.get("score")),
+            goal=sdg_goal.number, name=sdg_goal.short_name(lang), colour_hex=sdg_goal.colour, score=as_float(r.get("score")),
             colour=colour if colour in COLOURS else None, colour_label=COLOURS[colour][lang] if colour in COLOURS else "",
             symbol=COLOURS[colour]["symbol"] if colour in COLOURS else "",
             trend=trend if trend in TRENDS else None, trend_label=TRENDS[trend][lang] if trend in TRENDS else "",
@@ -534,8 +525,8 @@ def region_scores(ws: Workspace, code: str, lang: Lang = "nb", method: str = "sd
     weakest = list(reversed(by_score[n_strong:]))[:N_EXTREMES]
     peers = build_peers(ws, unit, level, nat.structural, nat.values, inputs.names, lang)
     return RegionScores(
-        code=unit, name=region.name, level=level, method=method, index=_f(ixr.get("index")),
-        coverage=_f(ixr.get("coverage")), rank=_i(ixr.get("rank")), n_regions=nat.n_regions, n_ranked=nat.n_ranked,
+        code=unit, name=region.name, level=level, method=method, index=as_float(ixr.get("index")),
+        coverage=as_float(ixr.get("coverage")), rank=_i(ixr.get("rank")), n_regions=nat.n_regions, n_ranked=nat.n_ranked,
         index_note=_s(ixr.get("note")) or "missing_data", index_note_label=_s(ixr.get("note_label")) or "",
         goals=goals, indicators=indicators, peers=peers, strongest=strongest, weakest=weakest,
         missing_goals=_missing_goals(ws, goals, inputs, level, lang), not_loaded=list(inputs.not_loaded),
@@ -564,7 +555,7 @@ def rank_sensitivity(ws: Workspace, code: str, lang: Lang = "nb") -> RankSensiti
     mine = _records(table[table["unit"] == region.code])
     row: dict[str, Any] = mine[0] if mine else {}
     names = [c[len("rank_"):] for c in table.columns if c.startswith("rank_") and c not in ("rank_best", "rank_worst", "rank_spread")]
-    ranks = [MethodRank(n, _f(row.get(f"index_{n}")), _i(row.get(f"rank_{n}"))) for n in names]
+    ranks = [MethodRank(n, as_float(row.get(f"index_{n}")), _i(row.get(f"rank_{n}"))) for n in names]
     return RankSensitivity(code=region.code, name=region.name, level=level, n_regions=nat.n_regions, ranks=ranks,
                            spread=_i(row.get("rank_spread")), sensitive=bool(row.get("sensitive", False)), table=table)
 

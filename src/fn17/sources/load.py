@@ -34,7 +34,7 @@ import pandas as pd
 from fn17.errors import ImportValidationError, InvalidInputError, NotFoundError
 from fn17.sources._derive import compress_periods, derive, find_gaps
 from fn17.sources.recipes import Recipe
-from fn17.sources.tabular import LongResult, read_table, to_long
+from fn17.sources.tabular import LONG_COLUMNS, LongResult, read_table, to_long
 
 log = logging.getLogger(__name__)
 
@@ -540,22 +540,7 @@ def read_recipe_files(recipe: Recipe, files: Iterable[Path], register: Any) -> t
     results = [to_long(read_table(path, recipe), recipe, register) for path in files]
     frames = [r.frame for r in results if not r.frame.empty]
     if not frames:
-        return pd.DataFrame(
-            columns=[
-                "indicator_id",
-                "region_code",
-                "region_kind",
-                "codes_at",
-                "period",
-                "breakdown",
-                "value",
-                "status",
-                "_file",
-                "_row",
-                "_column",
-                "_label",
-            ]
-        ), results
+        return pd.DataFrame(columns=list(LONG_COLUMNS)), results
     frame = pd.concat(frames, ignore_index=True)
     return resolve_duplicates(frame, recipe), results
 

@@ -31,6 +31,21 @@ from fn17.sources.recipes import Recipe
 
 log = logging.getLogger(__name__)
 
+#: the columns of the long records ``to_long`` returns, in order
+LONG_COLUMNS = (
+    "indicator_id",
+    "region_code",
+    "region_kind",
+    "codes_at",
+    "period",
+    "breakdown",
+    "value",
+    "status",
+    "_file",
+    "_row",
+    "_column",
+    "_label",
+)
 MAX_BAD_SHARE = 0.05  # more unreadable values than this and the file is refused
 _LABEL = re.compile(r"^(?:[KkFf]-)?(\d{4}|\d{2})(?:\s+(.*?))?\s*$")
 _PERIOD = re.compile(r"(\d{4})(?:\s*[-_–]\s*(\d{4})|([KMUH]\d{1,2}))?")
@@ -519,25 +534,12 @@ def to_long(table: RawTable, recipe: Recipe, register: Any) -> LongResult:
             )
         long = long[~bad]
     long["_file"] = table.file.name
-    cols = [
-        "indicator_id",
-        "region_code",
-        "region_kind",
-        "_codes_at",
-        "period",
-        "breakdown",
-        "value",
-        "status",
-        "_file",
-        "_row",
-        "_column",
-        "_label",
-    ]
-    result.frame = long[cols].rename(columns={"_codes_at": "codes_at"}).reset_index(drop=True)
+    result.frame = long.rename(columns={"_codes_at": "codes_at"})[list(LONG_COLUMNS)].reset_index(drop=True)
     return result
 
 
 __all__ = [
+    "LONG_COLUMNS",
     "LongResult",
     "NameIndex",
     "RawTable",

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 20_000
 STATUSES = ("ok", "suppressed", "missing", "zero", "provisional", "imputed")
+#: the observation columns FN17 writes and reads, in this order
 OBS_COLUMNS = (
     "indicator_id",
     "region_code",
@@ -48,21 +49,6 @@ OBS_COLUMNS = (
 )
 _KEY = ("indicator_id", "region_code", "period", "breakdown", "source")
 _UPDATED = tuple(c for c in OBS_COLUMNS if c not in _KEY)
-READ_COLUMNS = [
-    "indicator_id",
-    "region_code",
-    "period",
-    "breakdown",
-    "value",
-    "status",
-    "source",
-    "source_table",
-    "query",
-    "retrieved_at",
-    "import_id",
-    "original_region_code",
-    "harmonisation",
-]
 
 
 def _now() -> datetime:
@@ -357,7 +343,7 @@ def read_observations(
         )
         if c is not None
     ]
-    stmt = select(*(observations.c[c] for c in READ_COLUMNS))
+    stmt = select(*(observations.c[c] for c in OBS_COLUMNS))
     if conds:
         stmt = stmt.where(and_(*conds))
     stmt = stmt.order_by(
@@ -368,7 +354,7 @@ def read_observations(
     else:
         with engine.connect() as conn:
             rows = conn.execute(stmt).all()
-    frame = pd.DataFrame.from_records(rows, columns=READ_COLUMNS)
+    frame = pd.DataFrame.from_records(rows, columns=list(OBS_COLUMNS))
     frame["value"] = frame["value"].astype("float64")
     return frame
 

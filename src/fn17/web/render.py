@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from fn17 import __version__
 from fn17.config import LANGS, Lang
 from fn17.errors import NotFoundError
-from fn17.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, parse_lang, t
+from fn17.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, parse_lang, template_helpers
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMATS = ("html", "json", "csv")
@@ -122,11 +122,7 @@ def render(request: Request, template: str, context: Any, fmt: str = "html", *, 
     html = env.get_template(template).render(
         c=context,
         lang=lang,
-        t=lambda key, **kw: t(key, lang, **kw),
-        num=lambda v, d=None: fmt_number(v, lang, d),
-        pct=lambda v, d=1: fmt_percent(v, lang, d),
-        fdate=lambda v: fmt_date(v, lang),
-        fdatetime=lambda v: fmt_datetime(v, lang),
+        **template_helpers(lang),
         lang_url=lambda code: _lang_url(request, code),
         path=request.url.path,
         json_url=f"{request.url.path.rstrip('/') or '/index'}.json",
