@@ -23,6 +23,7 @@ import logging
 import re
 import sys
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -522,6 +523,21 @@ def load_fn17_set(path: Path | str | None = None) -> IndicatorSet:
     Raises :class:`~fn17.errors.DataFileError` naming the indicator and the field.
     """
     file = Path(path) if path is not None else FN17_SET_DEFAULT_PATH
+    try:
+        stamp = file.stat().st_mtime_ns
+    except OSError:
+        return _load(file)  # raises the clear message about the missing file
+    return _load_cached(file.resolve(), stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(file: Path, stamp: int) -> IndicatorSet:
+    """Parsed once per file version (path and modification time): the set is immutable, and pages
+    and scoring read it on every request."""
+    return _load(file)
+
+
+def _load(file: Path) -> IndicatorSet:
     what_nb, what_en = "indikatorfilen", "the indicator file"
     raw = read_yaml_document(file, what_nb=what_nb, what_en=what_en)
     try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -223,6 +224,9 @@ class RankSensitivity:
 _LOCK = threading.Lock()
 _CACHE: dict[tuple[str, str, str, str], NationalScores] = {}
 _SENSITIVITY: dict[tuple[str, str, str, str], pd.DataFrame] = {}
+# one region's dashboard, per data version: the profile page is the busiest page (bench/web.py)
+_REGIONS: OrderedDict[tuple[str, ...], RegionScores] = OrderedDict()
+_MAX_REGIONS = 512
 
 
 def _db_key(ws: Workspace) -> str:
@@ -235,12 +239,15 @@ def invalidate(ws: Workspace | None = None) -> None:
         if ws is None:
             _CACHE.clear()
             _SENSITIVITY.clear()
+            _REGIONS.clear()
             return
         key = _db_key(ws)
         for k in [k for k in _CACHE if k[0] == key]:
             del _CACHE[k]
         for k in [k for k in _SENSITIVITY if k[0] == key]:
             del _SENSITIVITY[k]
+        for r in [r for r in _REGIONS if r[0] == key]:
+            del _REGIONS[r]
 
 
 def _check(method: str, lang: str) -> Lang:
@@ -497,6 +504,22 @@ def region_scores(ws: Workspace, code: str, lang: Lang = "nb", method: str = "sd
     region = resolve(ws, code)
     level = check_level(region.kind)
     nat = score_all(ws, level, method, lang)
+    key = (_db_key(ws), region.code, code, lang, method, nat.data_version)
+    with _LOCK:
+        hit = _REGIONS.get(key)
+        if hit is not None:
+            _REGIONS.move_to_end(key)
+            return hit
+    result = _region_scores(ws, region, level, nat, code, lang, method)
+    with _LOCK:
+        _REGIONS[key] = result
+        while len(_REGIONS) > _MAX_REGIONS:
+            _REGIONS.popitem(last=False)
+    return result
+
+
+def _region_scores(ws: Workspace, region: Any, level: Level, nat: NationalScores, code: str, lang: Lang,
+                   method: str) -> RegionScores:
     unit = region.code
     inputs = nat.inputs
     bounds = {str(r["indicator"]): r for r in _records(nat.bounds)}
