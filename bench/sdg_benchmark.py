@@ -3,7 +3,7 @@
     python bench/sdg_benchmark.py            # report: English benchmark + Norwegian held-out set
     python bench/sdg_benchmark.py calibrate  # refit data/calibration.json on the team's dev sets
 
-English: the public SDG Classification Benchmark (PyPI ``sdgclassification-benchmark``, its
+English: the public SDG Classification Benchmark (the package ``sdgclassification-benchmark``, its
 ``benchmark.csv``: 1,251 labelled rows), scored with its own metric (the package's ``Metrics``
 class: per-SDG (TP+TN)/n, unweighted mean over the 17 SDGs). Norwegian: ``bench/data/no_test.jsonl``
 (held out, never tuned on), turned into benchmark-style rows and scored the same way.
