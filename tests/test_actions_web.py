@@ -174,8 +174,14 @@ def test_login_logout_and_the_rate_limit_over_http(store: Workspace, people: Peo
     assert client.get("/konto.json").json()["data"]["roles"] == [["editor", "1508"]]
     page = client.get("/region/1508/handling")
     logout_csrf = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    copied = client.cookies.get("fn17_session")
+    assert copied
     assert client.post("/logg-ut", data={"csrf": logout_csrf}).status_code == 303
     assert client.get("/konto").status_code == 401
+    # the session is ended on the server: a copy of the cookie taken before logging out is refused
+    thief = app_client()
+    thief.cookies.set("fn17_session", copied)
+    assert thief.get("/konto").status_code == 401
 
     attacker = app_client()
     for _ in range(5):

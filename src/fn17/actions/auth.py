@@ -8,7 +8,9 @@
   window has passed, even with the right password.
 - A session is a cookie signed with ``settings.secret_key`` (itsdangerous) holding the
   user id, a random session id and the user's ``session_epoch``; bumping the epoch
-  (password change, deactivation) ends every session of that user.
+  (password change, deactivation) ends every session of that user; logging out ends that
+  one session on the server too (its id is kept in ``revoked_sessions`` until it would
+  have expired), so a copied cookie stops working.
 - CSRF tokens are an HMAC of the session id (or of an anonymous visitor id for the
   login form), so a token from one session is worthless in another.
 """
@@ -33,7 +35,7 @@ from fn17.actions.actor import ROLES, Actor
 from fn17.actions.audit import record
 from fn17.actions.catalogue import region as region_facts
 from fn17.errors import AuthenticationError, ConflictError, InvalidInputError, NotFoundError
-from fn17.store.actions_tables import login_attempts, user_roles, users
+from fn17.store.actions_tables import login_attempts, revoked_sessions, user_roles, users
 
 log = logging.getLogger(__name__)
 
@@ -326,9 +328,21 @@ def read_session(engine: Engine, secret_key: str, token: str, max_age: int = SES
         raise AuthenticationError("Øktinformasjonen er ugyldig; logg inn igjen.", message_en="The session is invalid; log in again.")
     with engine.connect() as conn:
         row = conn.execute(select(users.c.active, users.c.session_epoch).where(users.c.id == int(data["u"]))).first()
-    if row is None or not row.active or int(row.session_epoch) != int(data["e"]):
+        revoked = conn.execute(select(revoked_sessions.c.sid).where(revoked_sessions.c.sid == str(data["s"]))).first()
+    if row is None or not row.active or int(row.session_epoch) != int(data["e"]) or revoked is not None:
         raise AuthenticationError("Økta di er avsluttet; logg inn igjen.", message_en="Your session has ended; log in again.")
     return Session(user_id=int(data["u"]), sid=str(data["s"]), epoch=int(data["e"]))
+
+
+def end_session(engine: Engine, sid: str, max_age: int = SESSION_MAX_AGE) -> None:
+    """Log out on the server: the session id is refused from now on, even from a copied cookie.
+    Entries older than a session's lifetime are pruned at the same time."""
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(delete(revoked_sessions).where(revoked_sessions.c.expires_at < now))
+        known = conn.execute(select(revoked_sessions.c.sid).where(revoked_sessions.c.sid == sid)).first()
+        if known is None:
+            conn.execute(insert(revoked_sessions).values(sid=sid, expires_at=now + timedelta(seconds=max_age)))
 
 
 def csrf_token(secret_key: str, sid: str) -> str:
@@ -352,6 +366,7 @@ __all__ = [
     "create_user",
     "csrf_ok",
     "csrf_token",
+    "end_session",
     "grant_role",
     "hash_password",
     "list_users",

@@ -65,6 +65,15 @@ login_attempts = Table(
 )
 Index("ix_login_attempts_key", login_attempts.c.username, login_attempts.c.ip, login_attempts.c.at)
 
+# Sessions ended by logging out (migration 0004): a copied cookie of a logged-out session is
+# refused until it would have expired anyway; rows past ``expires_at`` are pruned on logout.
+revoked_sessions = Table(
+    "revoked_sessions",
+    metadata,
+    Column("sid", String(64), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -197,6 +197,9 @@ async def login(request: Request) -> Response:
 @router.post("/logg-ut", summary="Log out")
 async def logout(request: Request) -> Response:
     await checked_form(request, "logout")
+    sid = web_session(request).sid
+    if sid.startswith("s:"):  # a logged-in session: end it on the server too
+        auth.end_session(ws_of(request).engine, sid[2:])
     response = redirect(f"/?{lang_suffix(request)}")
     response.delete_cookie(SESSION_COOKIE)
     return response
