@@ -263,6 +263,29 @@ def test_administrator_may_store_anywhere_and_csrf_is_checked(client: TestClient
     assert svc.count_analyses(plans_ws) == 1
 
 
+def test_deleting_a_stored_analysis_needs_the_region_and_is_audited(client: TestClient, plans_ws: Workspace) -> None:
+    login(client, "redaktor")  # editor for 1508
+    analysis_id = wait_for(client, job_url(upload(client, "plan.docx", plan_docx(), region="1508")))["analysis_id"]
+    assert f'action="/planer/{analysis_id}/slett' in client.get(f"/planer/{analysis_id}").text
+
+    other = TestClient(client.app, follow_redirects=False)
+    login(other, "oslo")  # an editor, but for 0301: sees the analysis, cannot delete it
+    assert "/slett" not in other.get(f"/planer/{analysis_id}").text
+    assert other.post(f"/planer/{analysis_id}/slett", data={"csrf": csrf(other)}).status_code == 403
+    assert client.post(f"/planer/{analysis_id}/slett", data={"csrf": "0" * 64}).status_code == 403  # CSRF
+    assert svc.count_analyses(plans_ws) == 1
+
+    response = client.post(f"/planer/{analysis_id}/slett", data={"csrf": csrf(client)})
+    assert response.status_code == 303 and response.headers["location"].startswith("/planer?region=1508")
+    assert svc.count_analyses(plans_ws) == 0 and svc.latest_analysis(plans_ws, "1508") is None
+    assert client.get(f"/planer/{analysis_id}").status_code == 404
+    assert client.post(f"/planer/{analysis_id}/slett", data={"csrf": csrf(client)}).status_code == 404
+    with plans_ws.engine.connect() as conn:
+        deleted = conn.execute(select(audit_log).where(audit_log.c.entity == "plan_analysis",
+                                                       audit_log.c.action == "delete")).mappings().all()
+    assert [(e["username"], e["region_code"], e["entity_id"]) for e in deleted] == [("redaktor", "1508", str(analysis_id))]
+
+
 # --- bad input --------------------------------------------------------------------------------
 
 

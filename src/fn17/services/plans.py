@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 
 from fn17.actions import audit, catalogue
 from fn17.actions.actor import Actor
@@ -263,6 +263,24 @@ def store_analysis(ws: Workspace, actor: Actor, region_code: str, report: Covera
     return new_id
 
 
+def delete_analysis(ws: Workspace, actor: Actor, analysis_id: int) -> str:
+    """Delete a stored analysis (editors of its region, administrators), audited with what was
+    stored; returns the region code. The region's VLR then uses its previous analysis, if any."""
+    with ws.engine.connect() as conn:
+        row = conn.execute(select(plan_analyses).where(plan_analyses.c.id == analysis_id)).mappings().first()
+    if row is None:
+        raise _no_analysis(analysis_id)
+    code = str(row["region_code"] or "")
+    require_edit(ws.engine, actor, code, ENTITY)
+    before = {k: v for k, v in dict(row).items() if k != "report"}
+    with ws.engine.begin() as conn:
+        conn.execute(delete(plan_analyses).where(plan_analyses.c.id == analysis_id))
+        audit.record(conn, actor, "delete", ENTITY, analysis_id, code, before=before,
+                     summary=f"plan analysis of {row['filename']} deleted")
+    log.info("deleted plan analysis %d of %s", analysis_id, code)
+    return code
+
+
 def list_analyses(ws: Workspace, region_code: str | None = None, limit: int = 200) -> list[AnalysisSummary]:
     """Stored analyses, newest first; only the region's when ``region_code`` is given."""
     q = select(plan_analyses).order_by(plan_analyses.c.created_at.desc(), plan_analyses.c.id.desc()).limit(limit)
@@ -280,17 +298,21 @@ def count_analyses(ws: Workspace) -> int:
         return int(conn.execute(select(func.count()).select_from(plan_analyses)).scalar_one())
 
 
+def _no_analysis(analysis_id: int) -> NotFoundError:
+    return NotFoundError(
+        f"Plananalyse {analysis_id} finnes ikke.",
+        message_en=f"Plan analysis {analysis_id} does not exist.",
+        hint="Se listen over lagrede analyser på /planer.",
+        hint_en="See the list of stored analyses at /planer.",
+        details={"id": analysis_id},
+    )
+
+
 def get_analysis(ws: Workspace, analysis_id: int) -> StoredAnalysis:
     with ws.engine.connect() as conn:
         row = conn.execute(select(plan_analyses).where(plan_analyses.c.id == analysis_id)).mappings().first()
     if row is None:
-        raise NotFoundError(
-            f"Plananalyse {analysis_id} finnes ikke.",
-            message_en=f"Plan analysis {analysis_id} does not exist.",
-            hint="Se listen over lagrede analyser på /planer.",
-            hint_en="See the list of stored analyses at /planer.",
-            details={"id": analysis_id},
-        )
+        raise _no_analysis(analysis_id)
     data = dict(row)
     names = _region_names(ws.engine, [data["region_code"]])
     return StoredAnalysis(_summary(data, names), report_from_dict(data["report"]))
@@ -541,6 +563,7 @@ __all__ = [
     "Upload",
     "check_upload",
     "count_analyses",
+    "delete_analysis",
     "get_analysis",
     "indicator_catalogue",
     "latest_analysis",

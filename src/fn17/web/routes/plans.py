@@ -15,7 +15,7 @@ region needs the region's editor role.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -96,6 +96,7 @@ class ReportPage:
     indicators: list[IndicatorLink]
     report: dict[str, Any]
     _html: Markup
+    can_delete: bool = False  # the visitor edits the stored analysis's region
 
     def table(self) -> tuple[list[str], list[list[Any]]]:
         rows = [[g["goal"], g["names"].get("nb", ""), g["status"], g["passages"], g["share"], " ".join(map(str, g["pages"])),
@@ -231,7 +232,19 @@ def plans_analysis(request: Request, key: str) -> Response:
     lang = request_lang(request)
     stored = svc.get_analysis(ws_of(request), int(number))
     ctx = _report_page(stored.report, lang, title=stored.summary.title, summary=stored.summary)
+    code = stored.summary.region_code
+    ctx = replace(ctx, can_delete=bool(code) and current_actor(request).can_edit(code or ""))
     return page(request, "plans_report.html", ctx, fmt, title=ctx.title)
+
+
+@router.post("/planer/{analysis_id}/slett", summary="Delete a stored plan analysis (editors of its region)", status_code=303)
+async def plans_delete(request: Request, analysis_id: int) -> Response:
+    await checked_form(request, svc.ENTITY)
+    code = await run_in_threadpool(svc.delete_analysis, ws_of(request), current_actor(request), analysis_id)
+    lang = request_lang(request)
+    if wants_json(request):
+        return render(request, "plans_index.html", {"deleted": analysis_id, "region": code}, "json")
+    return RedirectResponse(f"/planer?region={code}&lang={lang}", status_code=303)
 
 
 __all__ = ["IndicatorLink", "PlansPage", "ReportPage", "jobs", "router"]
