@@ -81,6 +81,7 @@ PAGES = [
     "/region/1508/mal/4", "/indikator/grunnskolepoeng", "/sammenlign?r=1508&r=1577",
     # plans and the region's actions (what anyone may see; the report's editing page needs a login)
     "/planer", "/region/1508/handling", "/region/1508/tiltak", "/region/1508/partnere", "/region/1508/lokale-mal",
+    "/region/1508/egne-data",
 ]
 
 

@@ -83,6 +83,13 @@ def indicator_rows(recipe: Recipe) -> list[dict[str, Any]]:
     ]
 
 
+def fn17_indicator_row(ind: Any, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ``indicators`` row of one indicator of FN17's set (an ``IndicatorDef``)."""
+    return {"id": ind.id, "framework_id": "fn17", "name_nb": ind.name.nb, "name_nn": ind.name.nn, "name_en": ind.name.en,
+            "unit": ind.unit.nb, "definition": ind.definition.nb,
+            "direction": None if ind.direction == "context" else ind.direction, "source": "fn17", "attrs": attrs or {}}
+
+
 def derived_indicator_rows(recipe: Recipe) -> list[dict[str, Any]]:
     """Definitions for derived series that are not raw series of the recipe: from FN17's set
     when the id is one of its indicators, else from the recipe."""
@@ -101,10 +108,7 @@ def derived_indicator_rows(recipe: Recipe) -> list[dict[str, Any]]:
     for d in wanted:
         ind = fn17.get(d.id)
         if ind is not None:
-            rows.append({"id": d.id, "framework_id": "fn17", "name_nb": ind.name.nb, "name_nn": ind.name.nn,
-                         "name_en": ind.name.en, "unit": ind.unit.nb, "definition": ind.definition.nb,
-                         "direction": None if ind.direction == "context" else ind.direction, "source": "fn17",
-                         "attrs": {"derived_from": d.of, "op": d.op}})
+            rows.append(fn17_indicator_row(ind, {"derived_from": d.of, "op": d.op}))
         else:
             rows.append({"id": d.id, "framework_id": "fn17", "name_nb": d.name_nb or d.id, "name_en": d.name_en,
                          "unit": d.unit, "source": "fn17", "attrs": {"derived_from": d.of, "op": d.op}})

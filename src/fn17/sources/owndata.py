@@ -26,6 +26,8 @@ import csv
 import io
 import logging
 import re
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -121,9 +123,18 @@ def _indicator_info(ws: Workspace) -> dict[str, tuple[str, str | None]]:
     with ws.engine.connect() as conn:
         rows = conn.execute(select(indicators.c.id, indicators.c.name_nb, indicators.c.unit)).all()
     info = {r.id: (r.name_nb, r.unit) for r in rows}
-    for d in u4ssc_indicator_rows():
+    for d in [*u4ssc_indicator_rows(), *fn17_set_indicator_rows()]:
         info.setdefault(d["id"], (d["name_nb"], d["unit"]))
     return info
+
+
+def fn17_set_indicator_rows() -> list[dict[str, Any]]:
+    """``indicators`` rows for FN17's own set, so its indicators can be filled in before any
+    data for them has been loaded."""
+    from fn17.frameworks.fn17set import load_fn17_set
+    from fn17.services.data import fn17_indicator_row
+
+    return [fn17_indicator_row(ind, {"entered_by": "municipality"}) for ind in load_fn17_set().indicators]
 
 
 def _check_period(text: str) -> str | None:
@@ -322,7 +333,7 @@ def _read_rows(path: Path, problems: list[dict[str, Any]]) -> tuple[str | None, 
 
     try:
         wb = openpyxl.load_workbook(path, data_only=False)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         problems.append(
             _problem(name, None, None, None, f"ikke en lesbar Excel-fil ({exc})", f"not a readable Excel file ({exc})")
         )
@@ -561,16 +572,28 @@ def _region_problem(reg: Any, code: str, period: str | None) -> str | None:
 # --------------------------------------------------------------------------- writing an upload
 
 
-def import_upload(ws: Workspace, path: Path, *, user: str, layout: str | None = None) -> UploadResult:
+def import_upload(ws: Workspace, path: Path, *, user: str, layout: str | None = None, scope: str | None = None,
+                  may_write: Callable[[str], bool] | None = None) -> UploadResult:
     """Validate ``path`` in full, then write its values in one transaction, logged with ``user``,
-    the time and the file name. A new upload of the same file name replaces the earlier one."""
+    the time and the file name. A new upload of the same file name (within the same ``scope``,
+    e.g. the region it was uploaded for) replaces the earlier one. With ``may_write``, a row for
+    a region the uploader may not write is a problem like any other, and nothing is written."""
     from fn17.services.data import write_upload
 
     if not user.strip():
         raise InvalidInputError("Oppgi hvem som laster opp.", message_en="Say who is uploading.")
     checked = validate_upload(ws, path, layout=layout)
+    if may_write is not None:
+        refused = [
+            _problem(checked.file, checked.sheet, r.row, None,
+                     f"du kan ikke legge inn tall for {r.region_code}; du er redaktør for andre regioner",
+                     f"you may not enter figures for {r.region_code}; you edit other regions")
+            for r in checked.rows if not may_write(r.region_code)
+        ]
+        if refused:
+            raise _refuse(checked.file, refused)
     slug = re.sub(r"[^a-z0-9]+", "-", Path(checked.file).stem.casefold()).strip("-")[:80] or "upload"
-    source = f"own:{slug}"
+    source = f"own:{scope}:{slug}" if scope else f"own:{slug}"
     now = datetime.now(UTC)
     records = [
         {
@@ -587,7 +610,8 @@ def import_upload(ws: Workspace, path: Path, *, user: str, layout: str | None = 
         }
         for r in checked.rows
     ]
-    defs = u4ssc_indicator_rows() if checked.layout == "u4ssc" else []
+    used = {r.indicator_id for r in checked.rows}
+    defs = u4ssc_indicator_rows() if checked.layout == "u4ssc" else [d for d in fn17_set_indicator_rows() if d["id"] in used]
     import_id = write_upload(ws, records, source=source, origin=str(path), user=user, extra_indicators=defs)
     log.info("upload %s by %s: %d values", checked.file, user, len(records))
     return UploadResult(
